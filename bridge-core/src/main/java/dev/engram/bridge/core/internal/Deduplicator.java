@@ -1,0 +1,188 @@
+package dev.engram.bridge.core.internal;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Where the stream and the heartbeat meet: decides, per removal (event type, project id), which
+ * handlers still have to be called, and remembers how each handler fared.
+ *
+ * <p>Two memories, both bounded:
+ *
+ * <ul>
+ *   <li>Removals of <em>tracked</em> projects are remembered for as long as some tracker holds
+ *       the project, however many there are: the server keeps reporting such a removal at every
+ *       reconciliation, and it must not fire again. {@link #prune} forgets those whose project
+ *       left every tracker, so this memory is bounded by what the trackers hold.
+ *   <li>Removals of untracked projects (only the stream reports those) and pruned ones live in an
+ *       exact {@link RecentWindow} of fixed size.
+ * </ul>
+ *
+ * <p>A pruned removal is marked <em>retired</em> in the window: it still suppresses a replay of
+ * the same event while the project stays untracked, but once the project is tracked again a new
+ * removal of it fires again.
+ *
+ * <p>A handler that threw is called again when the removal is reported again, until it
+ * succeeds or has been called {@code maxAttempts} times. Thread-safe.
+ */
+final class Deduplicator {
+  /** Where one handler stands with one removal. */
+  enum Outcome {
+    /** Queued or running. */
+    PENDING,
+    SUCCEEDED,
+    /** Threw; will be called again when the removal is reported again. */
+    FAILED,
+    /** Threw on its last allowed attempt. */
+    GAVE_UP
+  }
+
+  /** What to do with a reported removal. */
+  enum Verdict {
+    /** Never seen: call every handler. */
+    NEW,
+    /** Seen, and some handlers threw: call those again. */
+    RETRY,
+    /** Seen, and nothing is left to do. */
+    DUPLICATE
+  }
+
+  /** The key: a removal is the same removal when its type and project are. */
+  record Key(String eventType, String projectId) {}
+
+  /** One removal's per-handler progress. Guarded by the deduplicator's lock. */
+  static final class Delivery {
+    private final Outcome[] outcomes;
+    private final int[] attempts;
+    private boolean retired;
+
+    private Delivery(int handlers) {
+      this.outcomes = new Outcome[handlers];
+      this.attempts = new int[handlers];
+      java.util.Arrays.fill(outcomes, Outcome.PENDING);
+    }
+  }
+
+  /** The answer to {@link #offer}: what to do and for which handlers. */
+  record Decision(Verdict verdict, Delivery delivery, List<Integer> handlers) {}
+
+  /** What a finished call means: which attempt it was and whether it was the last. */
+  record Attempt(int number, boolean givingUp) {}
+
+  private final int handlerCount;
+  private final int maxAttempts;
+  private final Map<Key, Delivery> tracked = new HashMap<>();
+  private final RecentWindow<Key, Delivery> window;
+  private final List<Integer> allHandlers;
+
+  Deduplicator(int handlerCount, int maxAttempts, int windowSize) {
+    this.handlerCount = handlerCount;
+    this.maxAttempts = maxAttempts;
+    this.window = new RecentWindow<>(windowSize);
+    List<Integer> all = new ArrayList<>();
+    for (int i = 0; i < handlerCount; i++) {
+      all.add(i);
+    }
+    this.allHandlers = List.copyOf(all);
+  }
+
+  /**
+   * Records that {@code projectId} was reported removed and says what to do about it. Handlers
+   * returned are marked pending: a concurrent report of the same removal will not get them too.
+   *
+   * @param isTracked whether some tracker holds the project now
+   */
+  synchronized Decision offer(String eventType, String projectId, boolean isTracked) {
+    Key key = new Key(eventType, projectId);
+    Delivery delivery = tracked.get(key);
+    if (delivery == null) {
+      Delivery remembered = window.get(key);
+      if (remembered != null && isTracked) {
+        window.remove(key);
+        if (!remembered.retired) {
+          // First reported before any tracker held it: the same removal, remembered from now on
+          // for as long as the project is tracked.
+          tracked.put(key, remembered);
+          delivery = remembered;
+        }
+      } else {
+        delivery = remembered;
+      }
+    }
+    if (delivery == null) {
+      Delivery fresh = new Delivery(handlerCount);
+      if (isTracked) {
+        tracked.put(key, fresh);
+      } else {
+        window.put(key, fresh);
+      }
+      return new Decision(Verdict.NEW, fresh, allHandlers);
+    }
+    List<Integer> retry = new ArrayList<>();
+    for (int i = 0; i < handlerCount; i++) {
+      if (delivery.outcomes[i] == Outcome.FAILED) {
+        delivery.outcomes[i] = Outcome.PENDING;
+        retry.add(i);
+      }
+    }
+    return retry.isEmpty()
+        ? new Decision(Verdict.DUPLICATE, delivery, List.of())
+        : new Decision(Verdict.RETRY, delivery, List.copyOf(retry));
+  }
+
+  /** Handler {@code handler} returned normally for this removal. */
+  synchronized Attempt succeeded(Delivery delivery, int handler) {
+    delivery.attempts[handler]++;
+    delivery.outcomes[handler] = Outcome.SUCCEEDED;
+    return new Attempt(delivery.attempts[handler], false);
+  }
+
+  /** Handler {@code handler} threw for this removal. */
+  synchronized Attempt failed(Delivery delivery, int handler) {
+    int attempt = ++delivery.attempts[handler];
+    boolean givingUp = attempt >= maxAttempts;
+    delivery.outcomes[handler] = givingUp ? Outcome.GAVE_UP : Outcome.FAILED;
+    return new Attempt(attempt, givingUp);
+  }
+
+  /**
+   * The call to handler {@code handler} will not happen (the bridge is closing). Leaves it
+   * eligible for a retry without counting an attempt.
+   */
+  synchronized void abandoned(Delivery delivery, int handler) {
+    if (delivery.outcomes[handler] == Outcome.PENDING) {
+      delivery.outcomes[handler] = Outcome.FAILED;
+    }
+  }
+
+  /**
+   * Forgets, for tracked projects, every removal whose project is no longer in {@code
+   * trackedIds}: it moves to the window as retired. Call with a complete union only: a tracker
+   * that failed would make its projects look untracked, and their removals fire again.
+   */
+  synchronized void prune(Set<String> trackedIds) {
+    Iterator<Map.Entry<Key, Delivery>> it = tracked.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<Key, Delivery> entry = it.next();
+      if (!trackedIds.contains(entry.getKey().projectId())) {
+        it.remove();
+        entry.getValue().retired = true;
+        window.put(entry.getKey(), entry.getValue());
+      }
+    }
+  }
+
+  /** How many removals of tracked projects are remembered. */
+  synchronized int trackedCount() {
+    return tracked.size();
+  }
+
+  /** How many removals the window holds. */
+  int windowCount() {
+    return window.size();
+  }
+}

@@ -1,0 +1,313 @@
+package dev.engram.bridge.core.internal;
+
+import com.google.common.base.Ticker;
+import dev.engram.bridge.api.BridgeListener;
+import dev.engram.bridge.api.ProjectRemoval;
+import dev.engram.bridge.api.ProjectRemovalAware;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands each accepted removal to every handler's own {@link HandlerQueue}, in the handlers'
+ * order, and calls the handlers.
+ *
+ * <p>When a handler's queue is full, removals for it wait here in a backlog, in order; the
+ * caller's {@code onAccepted} runs only once every target handler has taken the removal. The
+ * stream asks its transport for one more event per accepted removal, so a full queue stops the
+ * stream (backpressure) instead of dropping removals or growing without bound. The backlog is
+ * bounded by the stream's request window plus what one reconciliation reported.
+ *
+ * <p>{@link #submit} and the backlog belong to the serial context; handler calls run on the
+ * handler executor.
+ */
+final class FanOut implements HandlerQueue.Invoker {
+  private static final Logger logger = LoggerFactory.getLogger(FanOut.class);
+
+  /** A removal not yet taken by every handler it is meant for. */
+  private static final class Pending {
+    final HandlerQueue.Job job;
+    final BitSet remaining;
+    final Runnable onAccepted;
+
+    Pending(HandlerQueue.Job job, BitSet remaining, Runnable onAccepted) {
+      this.job = job;
+      this.remaining = remaining;
+      this.onAccepted = onAccepted;
+    }
+  }
+
+  private final List<HandlerQueue> queues;
+  private final Deduplicator dedup;
+  private final BridgeListener listener;
+  private final Timers timers;
+  private final Ticker ticker;
+  private final Duration slowThreshold;
+  private final Executor context;
+  private final ArrayDeque<Pending> backlog = new ArrayDeque<>();
+  private final int[] waitingFor;
+  private final AtomicBoolean drainRequested = new AtomicBoolean();
+  private volatile boolean closed;
+
+  FanOut(
+      List<ProjectRemovalAware> handlers,
+      int capacity,
+      Executor handlerExecutor,
+      Deduplicator dedup,
+      BridgeListener listener,
+      Timers timers,
+      Ticker ticker,
+      Duration slowThreshold,
+      Executor context) {
+    this.dedup = dedup;
+    this.listener = listener;
+    this.timers = timers;
+    this.ticker = ticker;
+    this.slowThreshold = slowThreshold;
+    this.context = context;
+    List<HandlerQueue> built = new ArrayList<>();
+    for (int i = 0; i < handlers.size(); i++) {
+      built.add(new HandlerQueue(
+          i, handlers.get(i), capacity, handlerExecutor, this, this::roomFreed));
+    }
+    this.queues = List.copyOf(built);
+    this.waitingFor = new int[handlers.size()];
+  }
+
+  /**
+   * Queues {@code removal} for the given handlers, or keeps it in the backlog until they have
+   * room. Runs in the serial context.
+   *
+   * @param onAccepted run (in the serial context) once every handler has taken it
+   */
+  void submit(
+      ProjectRemoval removal,
+      Deduplicator.Delivery delivery,
+      List<Integer> handlers,
+      Runnable onAccepted) {
+    HandlerQueue.Job job = new HandlerQueue.Job(removal, delivery);
+    if (closed) {
+      handlers.forEach(h -> dedup.abandoned(delivery, h));
+      return;
+    }
+    BitSet remaining = new BitSet(queues.size());
+    for (int h : handlers) {
+      // Straight to the queue only when nothing earlier waits for this handler: order holds.
+      if (waitingFor[h] > 0 || !queues.get(h).offer(job)) {
+        remaining.set(h);
+        waitingFor[h]++;
+      }
+    }
+    if (remaining.isEmpty()) {
+      onAccepted.run();
+    } else {
+      backlog.add(new Pending(job, remaining, onAccepted));
+      logger.atDebug()
+          .addKeyValue("project_id", removal.projectId())
+          .addKeyValue("backlog", backlog.size())
+          .log("a handler queue is full; removal waits");
+    }
+  }
+
+  private void roomFreed() {
+    if (drainRequested.compareAndSet(false, true)) {
+      context.execute(() -> {
+        drainRequested.set(false);
+        drainBacklog();
+      });
+    }
+  }
+
+  private void drainBacklog() {
+    if (closed) {
+      return;
+    }
+    boolean[] full = new boolean[queues.size()];
+    Iterator<Pending> it = backlog.iterator();
+    while (it.hasNext() && !everyWaitingHandlerFull(full)) {
+      Pending pending = it.next();
+      for (int h = pending.remaining.nextSetBit(0); h >= 0;
+          h = pending.remaining.nextSetBit(h + 1)) {
+        if (full[h]) {
+          continue;
+        }
+        if (queues.get(h).offer(pending.job)) {
+          pending.remaining.clear(h);
+          waitingFor[h]--;
+        } else {
+          full[h] = true;
+        }
+      }
+      if (pending.remaining.isEmpty()) {
+        it.remove();
+        pending.onAccepted.run();
+      }
+    }
+  }
+
+  private boolean everyWaitingHandlerFull(boolean[] full) {
+    for (int h = 0; h < waitingFor.length; h++) {
+      if (waitingFor[h] > 0 && !full[h]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public void invoke(HandlerQueue queue, HandlerQueue.Job job) {
+    ProjectRemovalAware handler = queue.handler();
+    ProjectRemoval removal = job.removal();
+    long start = ticker.read();
+    Timers.Timer slow = timers.scheduleDirect(slowThreshold, () -> reportSlow(queue, job, start));
+    Throwable error = null;
+    try {
+      handler.onProjectRemoved(removal);
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) {
+      error = e;
+    } finally {
+      slow.cancel();
+    }
+
+    if (error == null) {
+      Deduplicator.Attempt attempt = dedup.succeeded(job.delivery(), queue.index());
+      logger.atDebug()
+          .addKeyValue("handler", queue.name())
+          .addKeyValue("project_id", removal.projectId())
+          .addKeyValue("source", removal.source().wireName())
+          .addKeyValue("attempt", attempt.number())
+          .log("removal delivered");
+    } else if (closed) {
+      dedup.abandoned(job.delivery(), queue.index());
+      logger.atInfo()
+          .addKeyValue("handler", queue.name())
+          .addKeyValue("project_id", removal.projectId())
+          .addKeyValue("error", error.toString())
+          .log("handler ended with an error while the bridge was closing");
+    } else {
+      reportFailure(queue, removal, job.delivery(), error);
+    }
+  }
+
+  private void reportFailure(
+      HandlerQueue queue, ProjectRemoval removal, Deduplicator.Delivery delivery, Throwable error) {
+    Deduplicator.Attempt attempt = dedup.failed(delivery, queue.index());
+    if (attempt.givingUp()) {
+      logger.atError()
+          .addKeyValue("handler", queue.name())
+          .addKeyValue("project_id", removal.projectId())
+          .addKeyValue("attempt", attempt.number())
+          .setCause(error)
+          .log("handler failed on its last attempt; giving up on this removal for it");
+    } else {
+      logger.atWarn()
+          .addKeyValue("handler", queue.name())
+          .addKeyValue("project_id", removal.projectId())
+          .addKeyValue("attempt", attempt.number())
+          .setCause(error)
+          .log("handler failed; it is called again when the removal is next reported");
+    }
+    listener.handlerFailed(
+        queue.handler(), removal, error, attempt.number(), attempt.givingUp());
+  }
+
+  private void reportSlow(HandlerQueue queue, HandlerQueue.Job job, long startNanos) {
+    if (!queue.isRunning(job)) {
+      return;
+    }
+    Duration elapsed = Duration.ofNanos(ticker.read() - startNanos);
+    logger.atWarn()
+        .addKeyValue("handler", queue.name())
+        .addKeyValue("project_id", job.removal().projectId())
+        .addKeyValue("elapsed_ms", elapsed.toMillis())
+        .addKeyValue("threshold_ms", slowThreshold.toMillis())
+        .log("handler call is slow");
+    listener.handlerSlow(queue.handler(), job.removal(), elapsed);
+  }
+
+  /**
+   * Stops the fan-out within {@code budgetNanos}: what waits in the backlog is dropped, queued
+   * removals get half the budget to finish, then running calls are interrupted and, if still
+   * running when the budget is spent, abandoned with a log line.
+   *
+   * @return the part of the budget that was not used
+   */
+  long close(long budgetNanos) {
+    closed = true;
+    context.execute(this::dropBacklog);
+
+    long drainBudget = budgetNanos / 2;
+    long drainLeft = drainBudget;
+    boolean interrupted = false;
+    try {
+      for (HandlerQueue queue : queues) {
+        drainLeft = queue.awaitIdle(Math.max(drainLeft, 0));
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+      drainLeft = 0;
+    }
+
+    long left = budgetNanos - drainBudget + Math.max(drainLeft, 0);
+    for (HandlerQueue queue : queues) {
+      List<HandlerQueue.Job> dropped = queue.closeAndInterrupt();
+      for (HandlerQueue.Job job : dropped) {
+        dedup.abandoned(job.delivery(), queue.index());
+      }
+      if (!dropped.isEmpty()) {
+        logger.atInfo()
+            .addKeyValue("handler", queue.name())
+            .addKeyValue("removals", dropped.size())
+            .log("closing: removals not yet handled were dropped");
+      }
+    }
+    try {
+      for (HandlerQueue queue : queues) {
+        if (!interrupted) {
+          left = queue.awaitIdle(Math.max(left, 0));
+        }
+      }
+    } catch (InterruptedException e) {
+      interrupted = true;
+    }
+    for (HandlerQueue queue : queues) {
+      ProjectRemoval running = queue.runningRemoval();
+      if (running != null) {
+        logger.atWarn()
+            .addKeyValue("handler", queue.name())
+            .addKeyValue("project_id", running.projectId())
+            .log("handler still running after the close grace period; abandoned");
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return Math.max(left, 0);
+  }
+
+  private void dropBacklog() {
+    if (backlog.isEmpty()) {
+      return;
+    }
+    logger.atInfo()
+        .addKeyValue("removals", backlog.size())
+        .log("closing: removals waiting for a full handler queue were dropped");
+    for (Pending pending : backlog) {
+      for (int h = pending.remaining.nextSetBit(0); h >= 0;
+          h = pending.remaining.nextSetBit(h + 1)) {
+        dedup.abandoned(pending.job.delivery(), h);
+      }
+    }
+    backlog.clear();
+    java.util.Arrays.fill(waitingFor, 0);
+  }
+}

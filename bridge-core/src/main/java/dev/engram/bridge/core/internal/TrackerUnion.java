@@ -1,0 +1,91 @@
+package dev.engram.bridge.core.internal;
+
+import dev.engram.bridge.api.ProjectTracker;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The union of every {@link ProjectTracker}'s ids. A tracker that throws is skipped for that
+ * call; it is warned about once until it works again.
+ */
+final class TrackerUnion {
+  private static final Logger logger = LoggerFactory.getLogger(TrackerUnion.class);
+
+  /**
+   * One reading of the union.
+   *
+   * @param ids the ids, sorted, so that chunks are the same from one reconciliation to the next
+   * @param idSet the same ids, for lookups
+   * @param complete false when some tracker failed, so the union may be missing projects
+   */
+  record Snapshot(List<String> ids, Set<String> idSet, boolean complete) {}
+
+  private final List<ProjectTracker> trackers;
+  private final Set<ProjectTracker> failing = ConcurrentHashMap.newKeySet();
+
+  TrackerUnion(List<ProjectTracker> trackers) {
+    this.trackers = List.copyOf(trackers);
+  }
+
+  Snapshot snapshot() {
+    Set<String> union = new HashSet<>();
+    boolean complete = true;
+    for (ProjectTracker tracker : trackers) {
+      complete &= read(tracker, ids -> {
+        for (String id : ids) {
+          if (id != null && !id.isEmpty()) {
+            union.add(id);
+          }
+        }
+      });
+    }
+    List<String> sorted = new ArrayList<>(union);
+    Collections.sort(sorted);
+    return new Snapshot(List.copyOf(sorted), Collections.unmodifiableSet(union), complete);
+  }
+
+  /** Whether some tracker holds {@code projectId} now. A failing tracker counts as not. */
+  boolean contains(String projectId) {
+    boolean[] found = new boolean[1];
+    for (ProjectTracker tracker : trackers) {
+      read(tracker, ids -> found[0] = ids.contains(projectId));
+      if (found[0]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Reads one tracker and hands its ids to {@code use}, inside the same guard: a tracker that
+   * hands out a live set can fail while it is read, not only when it is asked.
+   *
+   * @return false when the tracker failed
+   */
+  private boolean read(ProjectTracker tracker, Consumer<Set<String>> use) {
+    try {
+      Set<String> ids = tracker.trackedProjectIds();
+      use.accept(ids == null ? Set.of() : ids);
+      if (failing.remove(tracker)) {
+        logger.atInfo()
+            .addKeyValue("tracker", tracker.getClass().getName())
+            .log("project tracker works again");
+      }
+      return true;
+    } catch (RuntimeException e) {
+      boolean first = failing.add(tracker);
+      (first ? logger.atWarn() : logger.atDebug())
+          .addKeyValue("tracker", tracker.getClass().getName())
+          .setCause(e)
+          .log("project tracker threw; skipped this time");
+      return false;
+    }
+  }
+}

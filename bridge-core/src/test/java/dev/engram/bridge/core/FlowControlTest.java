@@ -1,0 +1,115 @@
+package dev.engram.bridge.core;
+
+import static com.google.common.truth.Truth.assertThat;
+import static dev.engram.bridge.core.testing.Waits.untilStreamAfter;
+
+import dev.engram.bridge.api.RemovalSource;
+import dev.engram.bridge.api.transport.FailureKind;
+import dev.engram.bridge.core.testing.ManualExecutor;
+import dev.engram.bridge.core.testing.TestBridge;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FlowControlTest {
+  private final ManualExecutor handlerThread = new ManualExecutor();
+  private final TestBridge t = new TestBridge();
+
+  @Test
+  void eachEventTakenByTheFanOut_asksForExactlyOneMore() {
+    t.start();
+
+    for (int i = 1; i <= 40; i++) {
+      t.stream().emitRemoval(String.valueOf(i), "p" + i);
+    }
+
+    assertThat(t.handler.count()).isEqualTo(40);
+    assertThat(t.stream().requested()).isEqualTo(16 + 40);
+  }
+
+  @Test
+  void requestWindow_isConfigurable() {
+    t.start(TestBridge.config().streamRequestWindow(3).build());
+
+    assertThat(t.stream().requested()).isEqualTo(3);
+  }
+
+  @Test
+  void fullHandlerQueue_stopsRequests_andDrainingResumesThem_withoutDroppingAnything() {
+    EngramBridge bridge = t.handlerExecutor(handlerThread)
+        .builder(TestBridge.config().handlerQueueCapacity(2).build())
+        .build();
+    bridge.start();
+
+    for (int i = 1; i <= 20; i++) {
+      t.stream().emitRemoval(String.valueOf(i), "p" + i);
+    }
+
+    // Two fit in the queue; the others wait. Only the two taken asked for more.
+    assertThat(t.handler.count()).isEqualTo(0);
+    assertThat(t.stream().requested()).isEqualTo(16 + 2);
+    assertThat(t.stream().delivered()).isEqualTo(18);
+    assertThat(t.stream().held()).isEqualTo(2);
+
+    handlerThread.runAll();
+
+    assertThat(t.handler.projectIds()).containsExactlyElementsIn(ids(1, 20)).inOrder();
+    assertThat(t.stream().held()).isEqualTo(0);
+    assertThat(t.stream().requested()).isEqualTo(16 + 20);
+  }
+
+  @Test
+  void waitingRemovals_holdPartOfTheWindow_acrossAReconnect() {
+    EngramBridge bridge = t.handlerExecutor(handlerThread)
+        .builder(TestBridge.config().handlerQueueCapacity(1).build())
+        .build();
+    bridge.start();
+    t.stream().emitRemoval("1", "p1");
+    t.stream().emitRemoval("2", "p2");
+    t.stream().emitRemoval("3", "p3");
+
+    t.stream().fail(FailureKind.RETRYABLE, "UNAVAILABLE");
+    untilStreamAfter(t.clock, t.transport, 1);
+
+    // Two removals still wait for the handler: the new stream may only get 14 in flight.
+    assertThat(t.stream().requested()).isEqualTo(14);
+    handlerThread.runAll();
+    assertThat(t.handler.projectIds()).containsExactly("p1", "p2", "p3").inOrder();
+    assertThat(t.stream().requested()).isEqualTo(16);
+  }
+
+  @Test
+  void heartbeatRemovals_thatDoNotFit_waitInOrder_andTheStreamWaitsBehindThem() {
+    List<String> tracked = ids(1, 10);
+    t.tracker.addAll(tracked);
+    t.transport.serverRemoved(tracked);
+    EngramBridge bridge = t.handlerExecutor(handlerThread).builder(TestBridge.config()
+            .handlerQueueCapacity(2)
+            .initialSyncDelayMax(java.time.Duration.ZERO)
+            .build())
+        .build();
+    bridge.start();
+    t.clock.runDueTasks();
+    assertThat(t.transport.syncCount()).isEqualTo(1);
+
+    t.stream().emitRemoval("1", "s1");
+    assertThat(t.stream().requested()).isEqualTo(16);
+
+    handlerThread.runAll();
+
+    List<String> expected = new ArrayList<>(tracked);
+    java.util.Collections.sort(expected);
+    expected.add("s1");
+    assertThat(t.handler.projectIds()).containsExactlyElementsIn(expected).inOrder();
+    assertThat(t.handler.calls().get(0).source()).isEqualTo(RemovalSource.HEARTBEAT);
+    assertThat(t.stream().requested()).isEqualTo(17);
+  }
+
+  private static List<String> ids(int from, int to) {
+    List<String> ids = new ArrayList<>();
+    for (int i = from; i <= to; i++) {
+      ids.add("p" + i);
+    }
+    return ids;
+  }
+}
