@@ -1,0 +1,159 @@
+package dev.engram.bridge.grpc.internal;
+
+import dev.engram.bridge.api.transport.EventStream;
+import dev.engram.bridge.api.transport.EventStreamObserver;
+import dev.engram.bridge.proto.v1.ProjectEvent;
+import dev.engram.bridge.proto.v1.ProjectEventsRequest;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code ProjectEvents} stream: gRPC's callbacks in, the engine's observer out.
+ *
+ * <p>Flow control is manual: gRPC is never asked for a message the engine has not asked for, so
+ * a slow engine holds the messages back at the server (HTTP/2 flow control) rather than in a
+ * buffer here.
+ *
+ * <p>Threads: gRPC runs this listener's callbacks one at a time on the transport's callback
+ * pool. {@link #request} and {@link #cancel} come from any thread; a lock keeps them apart from
+ * {@link #start} because a {@link ClientCall} is not thread-safe (except for request). The lock
+ * is never held while the observer runs, so an engine that takes its own locks in a callback and
+ * while cancelling cannot deadlock with us. The price: a cancel from another thread cannot stop a
+ * callback that has already passed its check of {@link #silenced}.
+ */
+public final class EventStreamCall extends ClientCall.Listener<ProjectEvent>
+    implements EventStream, ActiveCall {
+  private static final Logger logger = LoggerFactory.getLogger(EventStreamCall.class);
+
+  private final ClientCall<ProjectEventsRequest, ProjectEvent> call;
+  private final EventStreamObserver observer;
+  private final boolean resumed;
+  private final FailureClassifier classifier;
+  private final Consumer<EventStreamCall> onFinished;
+  private final CompletableFuture<Void> finished = new CompletableFuture<>();
+  private final Object lock = new Object();
+
+  /** Set once our side cancelled; guarded by {@link #lock}. */
+  private boolean cancelled;
+  /** Whether {@link #start} reached gRPC; guarded by {@link #lock}. */
+  private boolean started;
+  /** Read before every callback: once set, the observer hears nothing more. */
+  private volatile boolean silenced;
+
+  public EventStreamCall(
+      ClientCall<ProjectEventsRequest, ProjectEvent> call,
+      EventStreamObserver observer,
+      boolean resumed,
+      FailureClassifier classifier,
+      Consumer<EventStreamCall> onFinished) {
+    this.call = call;
+    this.observer = observer;
+    this.resumed = resumed;
+    this.classifier = classifier;
+    this.onFinished = onFinished;
+  }
+
+  /** Starts the call with no message requested yet; the engine asks with {@link #request}. */
+  public void start(ProjectEventsRequest request) {
+    synchronized (lock) {
+      if (cancelled) {
+        return;
+      }
+      started = true;
+      call.start(this, new Metadata());
+      call.sendMessage(request);
+      call.halfClose();
+    }
+  }
+
+  @Override
+  public void request(int count) {
+    if (count < 0) {
+      throw new IllegalArgumentException("count is " + count + "; expected zero or more");
+    }
+    if (count == 0) {
+      return;
+    }
+    synchronized (lock) {
+      // After a cancel gRPC rejects request(); demand on a dead stream means nothing anyway.
+      if (!cancelled) {
+        call.request(count);
+      }
+    }
+  }
+
+  @Override
+  public void cancel() {
+    synchronized (lock) {
+      if (cancelled) {
+        return;
+      }
+      cancelled = true;
+      silenced = true;
+      call.cancel("cancelled by the client", null);
+      if (!started) {
+        // gRPC calls back only a started call; nothing else will mark this one finished.
+        markFinished();
+      }
+    }
+    logger.atDebug().log("event stream cancelled by the client");
+  }
+
+  @Override
+  public void abandon() {
+    cancel();
+  }
+
+  @Override
+  public CompletableFuture<Void> finished() {
+    return finished;
+  }
+
+  @Override
+  public void onMessage(ProjectEvent message) {
+    if (silenced) {
+      return;
+    }
+    try {
+      observer.onEvent(WireMapping.event(message));
+    } catch (RuntimeException | Error e) {
+      // gRPC cancels the call when a callback throws; the observer then hears a failure.
+      logger.atWarn().setCause(e).addKeyValue("observer", observer.getClass().getName())
+          .log("the event stream observer threw; the stream is ended");
+      throw e;
+    }
+  }
+
+  @Override
+  public void onClose(Status status, Metadata trailers) {
+    try {
+      if (silenced) {
+        return;
+      }
+      logger.atDebug().addKeyValue("status", status.getCode()).addKeyValue("resumed", resumed)
+          .log("event stream ended");
+      if (status.isOk()) {
+        observer.onCompleted();
+      } else {
+        observer.onFailure(classifier.forStream(status, resumed));
+      }
+    } finally {
+      markFinished();
+    }
+  }
+
+  private void markFinished() {
+    onFinished.accept(this);
+    finished.complete(null);
+  }
+
+  @Override
+  public String toString() {
+    return "EventStreamCall{resumed=" + resumed + ", cancelled=" + silenced + "}";
+  }
+}
