@@ -4,6 +4,7 @@ import static com.google.common.truth.Truth.assertThat;
 import static dev.engram.bridge.core.testing.Waits.advanceUntil;
 import static dev.engram.bridge.core.testing.Waits.untilStreamAfter;
 
+import dev.engram.bridge.api.BridgeState;
 import dev.engram.bridge.api.ProjectTracker;
 import dev.engram.bridge.api.RemovalSource;
 import dev.engram.bridge.api.transport.FailureKind;
@@ -92,18 +93,38 @@ class HeartbeatTest {
   }
 
   @Test
-  void reconnect_acceptedByStablePeriod_alsoTriggersASync() {
-    t.start();
+  void reconnect_toAQuietServer_syncsWithinTheReconnectDelay_withoutWaitingForProof() {
+    EngramBridge bridge = t.start();
     t.stream().emitRemoval("1", "p1");
     advanceUntil(t.clock, MINUTE, () -> t.transport.syncCount() == 1);
     t.clock.advance(Duration.ofSeconds(5));
     t.stream().fail(FailureKind.RETRYABLE, "UNAVAILABLE");
     untilStreamAfter(t.clock, t.transport, 1);
 
+    // The new stream stays open and silent: it is not yet CONNECTED (that takes 10 s).
     Duration waited = advanceUntil(t.clock, MINUTE, () -> t.transport.syncCount() == 2);
 
-    assertThat(waited).isAtLeast(Duration.ofSeconds(10));
-    assertThat(waited).isAtMost(Duration.ofSeconds(15).plus(Duration.ofMillis(10)));
+    assertThat(waited).isAtMost(Duration.ofSeconds(5));
+    assertThat(bridge.state()).isEqualTo(BridgeState.CONNECTING);
+  }
+
+  @Test
+  void reconnectAttempts_thatFailAtOnce_scheduleNoSyncOfTheirOwn() {
+    t.start();
+    t.stream().emitRemoval("1", "p1");
+    advanceUntil(t.clock, MINUTE, () -> t.transport.syncCount() == 1);
+    t.clock.advance(Duration.ofSeconds(5));
+
+    // The server is down: every attempt for the next 40 s fails as soon as it opens.
+    for (int i = 0; i < 8; i++) {
+      t.transport.failNextOpen(FailureKind.RETRYABLE, "UNAVAILABLE");
+    }
+    t.stream().fail(FailureKind.RETRYABLE, "UNAVAILABLE");
+    t.clock.advance(Duration.ofSeconds(40));
+
+    // Only the periodic tick (60 s +- 5 s after the first) may have run, not one per attempt.
+    assertThat(t.transport.openCalls()).isAtLeast(5);
+    assertThat(t.transport.syncCount()).isAtMost(2);
   }
 
   @Test
@@ -202,12 +223,14 @@ class HeartbeatTest {
     t.start();
     advanceUntil(t.clock, MINUTE, () -> t.transport.syncCount() == 1);
 
-    // The stream connects now: its sync comes due while the first call hangs.
-    t.stream().emitRemoval("1", "p1");
-    t.clock.advance(Duration.ofSeconds(5));
+    // The stream reconnects now: its sync comes due (within 1.2 + 5 s) while the first call
+    // hangs until its 10 s deadline.
+    t.stream().fail(FailureKind.RETRYABLE, "UNAVAILABLE");
+    t.clock.advance(Duration.ofSeconds(7));
+    assertThat(t.transport.openCalls()).isEqualTo(2);
     assertThat(t.transport.syncCount()).isEqualTo(1);
 
-    t.clock.advance(Duration.ofSeconds(5));
+    t.clock.advance(Duration.ofMillis(3_500));
     assertThat(t.listener.syncFailures()).hasSize(1);
     assertThat(t.transport.syncCount()).isEqualTo(2);
     assertThat(t.listener.syncs()).hasSize(1);

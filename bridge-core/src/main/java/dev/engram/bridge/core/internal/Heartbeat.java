@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Runs at a random time up to {@code initialSyncDelayMax} after start, then every {@code
  * heartbeatInterval +- heartbeatJitter}; also up to {@code reconnectSyncDelayMax} after each
- * stream the server accepts, and at once when the server could not resume the stream. Runs
+ * stream opens (unless that stream fails first), and at once when the server could not resume
+ * the stream. Runs
  * never overlap: a trigger during a run makes one more run right after it. Each call has a
  * deadline enforced here as well as by the transport, so a hung call cannot stop later runs.
  *
@@ -140,8 +141,15 @@ final class Heartbeat {
     });
   }
 
-  /** A stream was just accepted: reconcile shortly, to catch what was missed while it was down. */
-  void afterConnected() {
+  /**
+   * A stream was just opened: reconcile shortly, to catch what was missed while it was down.
+   *
+   * <p>Waiting for proof that the server accepted the stream would be too late: a quiet server
+   * sends nothing, and the stable period is 10 s. A reconnect that fails before this sync runs
+   * cancels it instead (see {@link #streamFailedBeforeAccepted()}), so a server that is down is
+   * not called twice per attempt.
+   */
+  void afterStreamOpened() {
     if (stopped || soon.isPending()) {
       return;
     }
@@ -150,6 +158,11 @@ final class Heartbeat {
       return;
     }
     soon = timers.schedule(upTo(max), () -> trigger("reconnect"));
+  }
+
+  /** The stream just opened failed before the server accepted it: its sync is not needed. */
+  void streamFailedBeforeAccepted() {
+    soon.cancel();
   }
 
   /** Reconcile now (the server could not resume the stream, so events may have been missed). */

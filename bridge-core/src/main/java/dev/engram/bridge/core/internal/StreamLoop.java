@@ -146,6 +146,7 @@ final class StreamLoop {
     }
     stream = opened;
     listener.streamOpened(resumed);
+    heartbeat.afterStreamOpened();
     // Removals still waiting for a full handler queue hold part of the window.
     int initial = requestWindow - parkedRemovals;
     if (initial > 0) {
@@ -227,7 +228,6 @@ final class StreamLoop {
         .addKeyValue("evidence", evidence)
         .addKeyValue("resumed", !resumeId.isEmpty())
         .log("event stream connected");
-    heartbeat.afterConnected();
   }
 
   private void ended(int gen, TransportException failure) {
@@ -238,6 +238,9 @@ final class StreamLoop {
     stableTimer.cancel();
     listener.streamClosed(failure);
     boolean wasAccepted = accepted;
+    if (!wasAccepted) {
+      heartbeat.streamFailedBeforeAccepted();
+    }
     Duration openFor = Duration.ofNanos(ticker.read() - openedAtNanos);
     FailureKind kind = failure == null ? FailureKind.RETRYABLE : failure.kind();
 
