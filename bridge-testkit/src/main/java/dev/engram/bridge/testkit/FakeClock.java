@@ -14,6 +14,8 @@ import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -46,6 +48,7 @@ public final class FakeClock {
   private final FakeScheduler scheduler = new FakeScheduler();
   private volatile long nanos;
 
+  /** A clock whose wall time starts at {@link #DEFAULT_START}; the ticker starts at zero. */
   public FakeClock() {
     this(DEFAULT_START);
   }
@@ -94,14 +97,15 @@ public final class FakeClock {
     if (duration.isNegative()) {
       throw new IllegalArgumentException("cannot move time backwards: " + duration);
     }
-    long target = nanos + duration.toNanos();
+    long target = saturatedAdd(nanos, saturatedNanos(duration));
     int ran = 0;
     while (true) {
       Task<?> next;
       synchronized (lock) {
         next = queue.peek();
         if (next == null || next.dueNanos > target) {
-          nanos = target;
+          // Another thread may have advanced further meanwhile: time never moves backwards.
+          nanos = Math.max(nanos, target);
           return ran;
         }
         queue.poll();
@@ -142,6 +146,20 @@ public final class FakeClock {
     return delays.isEmpty() ? null : delays.get(0);
   }
 
+  private static long saturatedNanos(Duration duration) {
+    try {
+      return duration.toNanos();
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /** Adds two non-negative amounts; a delay of "forever" must not wrap round to the past. */
+  private static long saturatedAdd(long a, long b) {
+    long sum = a + b;
+    return sum < 0 ? Long.MAX_VALUE : sum;
+  }
+
   private <V> Task<V> enqueue(Task<V> task) {
     synchronized (lock) {
       if (scheduler.shutdown) {
@@ -179,7 +197,7 @@ public final class FakeClock {
       }
       if (runAndReset()) {
         synchronized (lock) {
-          dueNanos = fixedRate ? dueNanos + periodNanos : nanos + periodNanos;
+          dueNanos = saturatedAdd(fixedRate ? dueNanos : nanos, periodNanos);
           if (!scheduler.shutdown) {
             queue.add(this);
           }
@@ -203,9 +221,16 @@ public final class FakeClock {
 
     @Override
     public int compareTo(Delayed other) {
+      if (!(other instanceof Task)) {
+        return Long.compare(getDelay(TimeUnit.NANOSECONDS), other.getDelay(TimeUnit.NANOSECONDS));
+      }
       Task<?> that = (Task<?>) other;
       int byDue = Long.compare(dueNanos, that.dueNanos);
       return byDue != 0 ? byDue : Long.compare(seq, that.seq);
+    }
+
+    boolean isPeriodic() {
+      return periodNanos != 0;
     }
 
     @Override
@@ -259,7 +284,14 @@ public final class FakeClock {
 
     @Override
     public void shutdown() {
-      shutdown = true;
+      // As ScheduledThreadPoolExecutor does by default: delayed tasks still run when their time
+      // comes, periodic ones stop.
+      List<Task<?>> periodic = new ArrayList<>();
+      synchronized (lock) {
+        shutdown = true;
+        queue.removeIf(task -> task.isPeriodic() && periodic.add(task));
+      }
+      periodic.forEach(task -> task.cancel(false));
     }
 
     @Override
@@ -280,23 +312,63 @@ public final class FakeClock {
 
     @Override
     public boolean isTerminated() {
-      return shutdown;
+      synchronized (lock) {
+        return shutdown && queue.isEmpty();
+      }
     }
 
+    /** Never waits: only advancing the clock can run what is left. */
     @Override
     public boolean awaitTermination(long timeout, TimeUnit unit) {
-      return shutdown;
+      return isTerminated();
+    }
+
+    // AbstractExecutorService's submit() returns a plain FutureTask whose get() would block
+    // forever; these return tasks whose get() explains what to do instead.
+    @Override
+    public Future<?> submit(Runnable task) {
+      return schedule(task, 0, TimeUnit.NANOSECONDS);
     }
 
     @Override
-    public <T> List<java.util.concurrent.Future<T>> invokeAll(
-        Collection<? extends Callable<T>> tasks) {
-      throw new UnsupportedOperationException(
-          "invokeAll would wait for tasks that only advancing the FakeClock can run");
+    public <T> Future<T> submit(Runnable task, T result) {
+      return schedule(Executors.callable(task, result), 0, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public <T> Future<T> submit(Callable<T> task) {
+      return schedule(task, 0, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) {
+      throw waitsForever("invokeAll");
+    }
+
+    @Override
+    public <T> List<Future<T>> invokeAll(
+        Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit) {
+      throw waitsForever("invokeAll");
+    }
+
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks) {
+      throw waitsForever("invokeAny");
+    }
+
+    @Override
+    public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit) {
+      throw waitsForever("invokeAny");
+    }
+
+    private UnsupportedOperationException waitsForever(String method) {
+      return new UnsupportedOperationException(
+          method + " would wait for tasks that only advancing the FakeClock can run; schedule "
+              + "the tasks and call advance() or runDueTasks() instead");
     }
 
     private long due(long delay, TimeUnit unit) {
-      return nanos + Math.max(0, unit.toNanos(delay));
+      return saturatedAdd(nanos, Math.max(0, unit.toNanos(delay)));
     }
 
     private long positive(long period, TimeUnit unit) {
