@@ -257,6 +257,21 @@ class StreamLoopTest {
   }
 
   @Test
+  void resumeUnsupported_everyReconnect_warnsOnlyTheFirstTime() {
+    t.start();
+    for (int round = 0; round < 3; round++) {
+      int streams = t.transport.streamCount();
+      t.stream().emitRemoval(String.valueOf(10 + round), "p" + round);
+      t.stream().fail(FailureKind.RETRYABLE, "UNAVAILABLE");
+      untilStreamAfter(t.clock, t.transport, streams);
+      t.stream().fail(FailureKind.RESUME_UNSUPPORTED, "OUT_OF_RANGE");
+    }
+
+    assertThat(t.transport.streamCount()).isEqualTo(7);
+    assertThat(QuietLogs.linesWith("WARN", "cannot resume the stream")).hasSize(1);
+  }
+
+  @Test
   void unimplemented_stopsStreaming_warnsOnce_andTheHeartbeatCarriesOn() {
     t.tracker.add("p1");
     t.transport.serverRemoved("p1");

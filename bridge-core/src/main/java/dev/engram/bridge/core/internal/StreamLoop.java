@@ -62,6 +62,8 @@ final class StreamLoop {
   private EventStream stream;
   private int generation;
   private boolean accepted;
+  /** Whether the server ever refused to resume; later refusals are logged at DEBUG. */
+  private boolean resumeRefusedBefore;
   private long openedAtNanos;
   private Timers.Timer stableTimer = Timers.Timer.NONE;
   private Timers.Timer reconnectTimer = Timers.Timer.NONE;
@@ -252,11 +254,13 @@ final class StreamLoop {
       return;
     }
     if (kind == FailureKind.RESUME_UNSUPPORTED && !resumeId.isEmpty()) {
-      logger.atWarn()
+      // A server without replay refuses every resume: say so once, not at every reconnect.
+      (resumeRefusedBefore ? logger.atDebug() : logger.atWarn())
           .addKeyValue("resume_event_id", resumeId)
           .addKeyValue("status", failure.status())
           .log("the server cannot resume the stream; opening a fresh one and reconciling now");
       resumeId = "";
+      resumeRefusedBefore = true;
       heartbeat.syncNow();
       transport.resetConnectBackoff();
       open();
