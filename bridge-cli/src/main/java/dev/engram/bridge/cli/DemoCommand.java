@@ -32,7 +32,6 @@ import picocli.CommandLine.Command;
     description = "Runs the bridge against an embedded fake server and narrates what happens.")
 final class DemoCommand implements Callable<Integer> {
   private static final Duration STEP_TIMEOUT = Duration.ofSeconds(8);
-  private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
   private static final Set<String> PROJECTS = Set.of("alpha", "beta", "gamma", "delta");
 
   private final Main.Console console;
@@ -43,10 +42,6 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    // The narration is the output; library INFO lines would only interleave with it on stderr.
-    if (System.getProperty(LOG_LEVEL_PROPERTY) == null) {
-      System.setProperty(LOG_LEVEL_PROPERTY, "warn");
-    }
     PrintStream out = console.out();
     DemoRun run = new DemoRun(out);
     try {
@@ -142,7 +137,7 @@ final class DemoCommand implements Callable<Integer> {
       server.start();
       say("server: back on the same port");
       await("beta to be caught by the reconciliation after reconnecting",
-          () -> cache.projectIds().contains("beta"));
+          () -> cache.projectIds().contains("beta") && audit.projectIds().contains("beta"));
     }
 
     private void throwingHandlerIsolated() {

@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
     description = "Keeps a daemon in step with an engram server's project removals.",
     subcommands = {DemoCommand.class, WatchCommand.class})
 public final class Main implements Callable<Integer> {
+  private static final String LOG_LEVEL_PROPERTY = "org.slf4j.simpleLogger.defaultLogLevel";
+
   private final Console console;
 
   Main(Console console) {
@@ -25,6 +27,11 @@ public final class Main implements Callable<Integer> {
 
   /** Runs the command line and exits with its code: 0 done, 1 failed, 2 bad arguments. */
   public static void main(String[] args) {
+    boolean demo = args.length == 0 || args[0].equals("demo");
+    if (demo && System.getProperty(LOG_LEVEL_PROPERTY) == null) {
+      // The demo's narration is its output; library INFO lines would only interleave with it.
+      System.setProperty(LOG_LEVEL_PROPERTY, "warn");
+    }
     Console console = Console.system();
     ShutdownSignals.install(console);
     int code = run(console, args);
