@@ -99,8 +99,10 @@ import org.slf4j.LoggerFactory;
  *       whatever the stream missed, while every other kind turns something off.
  * </ul>
  *
- * <p>A stream cancelled by the engine ({@link EventStream#cancel()}, or {@link #close()}) reports
- * nothing more: the {@code CANCELLED} that gRPC delivers afterwards is swallowed. A cancel made
+ * <p>A stream cancelled by the engine ({@link EventStream#cancel()}) reports nothing more: the
+ * {@code CANCELLED} that gRPC delivers afterwards is swallowed. A stream the engine still holds
+ * when {@link #close()} runs (someone closed the transport under a running bridge) fails once
+ * with a retryable {@code CANCELLED}, so the engine knows it is gone. A cancel made
  * inside a callback is exact. A cancel from another thread cannot stop a callback that has
  * already begun on the callback pool: that one may still reach the observer while or just after
  * the cancel runs (waiting for it instead could deadlock an engine that holds its own lock in

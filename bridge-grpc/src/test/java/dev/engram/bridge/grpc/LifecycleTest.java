@@ -80,7 +80,8 @@ class LifecycleTest {
   }
 
   @Test
-  void close_ofHandedInChannelTransport_cancelsItsOpenStream_silently() throws Exception {
+  void close_ofHandedInChannelTransport_cancelsItsOpenStream_andTellsTheObserverOnce()
+      throws Exception {
     try (TestEngramServer server = TestEngramServer.inProcess()) {
       ManagedChannel channel = inProcessChannel(server);
       try {
@@ -92,7 +93,8 @@ class LifecycleTest {
         transport.close();
 
         opened.cancelledByClient().get(5, TimeUnit.SECONDS);
-        assertThat(observer.callbacks()).isEmpty();
+        assertThat(observer.awaitFailure().status()).isEqualTo("CANCELLED");
+        assertThat(observer.callbacks()).containsExactly("onFailure");
         assertThat(channel.isShutdown()).isFalse();
       } finally {
         channel.shutdownNow();
@@ -176,7 +178,7 @@ class LifecycleTest {
 
   @ParameterizedTest
   @EnumSource(Kind.class)
-  void close_withAnOpenStream_givesTheObserverNoCallback(Kind kind) throws Exception {
+  void close_withAnOpenStreamTheEngineStillHolds_failsItRetryably(Kind kind) throws Exception {
     try (Connection connection = Connection.open(kind)) {
       RecordingObserver observer = new RecordingObserver();
       EventStream stream = connection.transport().openEventStream("c", "", observer);
@@ -188,7 +190,10 @@ class LifecycleTest {
       connection.transport().close();
 
       opened.cancelledByClient().get(5, TimeUnit.SECONDS);
-      assertThat(observer.callbacks()).containsExactly("onEvent");
+      TransportException failure = observer.awaitFailure();
+      assertThat(failure.kind()).isEqualTo(FailureKind.RETRYABLE);
+      assertThat(failure.status()).isEqualTo("CANCELLED");
+      assertThat(observer.callbacks()).containsExactly("onEvent", "onFailure").inOrder();
     }
   }
 
@@ -228,7 +233,8 @@ class LifecycleTest {
       // The callback thread could not wait for itself; it ends once the callback returns.
       Awaitility.await().atMost(Duration.ofSeconds(5))
           .until(() -> transportThreads().isEmpty());
-      assertThat(observer.callbacks()).containsExactly("onEvent");
+      // The observer still held the stream, so it hears once that the stream is gone.
+      assertThat(observer.callbacks()).containsExactly("onEvent", "onFailure").inOrder();
     }
   }
 

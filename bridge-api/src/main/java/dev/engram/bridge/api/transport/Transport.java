@@ -6,8 +6,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A connection to one engram server, created by a {@link TransportProvider}. Thread-safe.
  *
- * <p>The engine owns the transport it created and closes it on its own {@code close()}; a
- * transport handed to the engine by the user is closed too, unless the user says otherwise.
+ * <p>The engine closes its transport on its own {@code close()}, whether it created it or was
+ * handed it; what a transport was itself handed (such as a gRPC channel the user owns) stays
+ * open. Closing a transport under a running engine ends its open stream with a retryable
+ * failure, so the engine notices rather than waiting on a stream that no longer exists.
  */
 public interface Transport extends AutoCloseable {
 

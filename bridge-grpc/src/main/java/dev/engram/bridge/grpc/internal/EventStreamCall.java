@@ -2,6 +2,8 @@ package dev.engram.bridge.grpc.internal;
 
 import dev.engram.bridge.api.transport.EventStream;
 import dev.engram.bridge.api.transport.EventStreamObserver;
+import dev.engram.bridge.api.transport.FailureKind;
+import dev.engram.bridge.api.transport.TransportException;
 import dev.engram.bridge.proto.v1.ProjectEvent;
 import dev.engram.bridge.proto.v1.ProjectEventsRequest;
 import io.grpc.ClientCall;
@@ -104,9 +106,22 @@ public final class EventStreamCall extends ClientCall.Listener<ProjectEvent>
     logger.atDebug().log("event stream cancelled by the client");
   }
 
+  /**
+   * The transport is closing under a stream the engine still holds: end the call and tell the
+   * engine, which would otherwise wait for events on a stream that no longer exists. When the
+   * engine cancelled first (its own close does), it hears nothing, as {@link #cancel} promises.
+   */
   @Override
   public void abandon() {
+    boolean engineStillListening;
+    synchronized (lock) {
+      engineStillListening = !cancelled;
+    }
     cancel();
+    if (engineStillListening) {
+      observer.onFailure(new TransportException(FailureKind.RETRYABLE, "CANCELLED",
+          "the grpc transport was closed while this stream was open"));
+    }
   }
 
   @Override
