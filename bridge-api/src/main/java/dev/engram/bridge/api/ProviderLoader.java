@@ -74,10 +74,16 @@ public final class ProviderLoader {
         return candidate;
       }
     }
+    if (all.isEmpty()) {
+      throw new IllegalStateException(
+          "No " + spi.getName() + " found for " + needed + " (found none). Add " + artifact
+              + " to the classpath, or register an implementation in META-INF/services/"
+              + spi.getName());
+    }
     throw new IllegalStateException(
-        "No " + spi.getName() + " found for " + needed + " (found " + describe(all) + "). Add "
-            + artifact + " to the classpath, or register an implementation in "
-            + "META-INF/services/" + spi.getName());
+        "No " + spi.getName() + " supports " + needed + " (found " + describe(all)
+            + "). Check the setting; if another artifact provides it, add it to the classpath "
+            + "or register an implementation in META-INF/services/" + spi.getName());
   }
 
   private static <T> T instantiate(Class<T> spi, ServiceLoader.Provider<T> provider) {

@@ -121,6 +121,8 @@ class ProviderLoaderTest {
             () -> ProviderLoader.loadFirst(Ranked.class, r -> false, "x", "com.example:ranked"));
 
     assertThat(e).hasMessageThat().contains(HighPriority.class.getName());
+    assertThat(e).hasMessageThat().contains("supports x");
+    assertThat(e).hasMessageThat().doesNotContain("Add com.example:ranked");
   }
 
   @Test

@@ -192,13 +192,20 @@ public final class EngramBridge implements AutoCloseable {
     TransportProvider provider = ProviderLoader.loadFirst(
         TransportProvider.class,
         p -> p.schemes().contains(url.scheme()),
-        "the URL scheme " + url.scheme(),
+        "the URL scheme " + url.scheme() + " of the server URL " + url
+            + " (supported here: " + supportedSchemes() + ")",
         "dev.engram.bridge:bridge-grpc");
     TransportSettings.Builder settings = TransportSettings.builder(url);
     config.token().ifPresent(settings::token);
     config.trustedCertificates().ifPresent(settings::trustedCertificates);
     config.keepAliveTime().ifPresent(settings::keepAliveTime);
     return provider.create(settings.build());
+  }
+
+  private static String supportedSchemes() {
+    java.util.SortedSet<String> schemes = new java.util.TreeSet<>();
+    ProviderLoader.loadAll(TransportProvider.class).forEach(p -> schemes.addAll(p.schemes()));
+    return schemes.isEmpty() ? "none" : String.join(", ", schemes);
   }
 
   /**
