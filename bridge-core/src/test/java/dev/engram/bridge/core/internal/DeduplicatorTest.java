@@ -4,14 +4,8 @@ import static com.google.common.truth.Truth.assertThat;
 
 import dev.engram.bridge.core.internal.Deduplicator.Decision;
 import dev.engram.bridge.core.internal.Deduplicator.Verdict;
-import java.util.ArrayList;
-import java.util.List;
+import dev.engram.bridge.core.testing.Concurrently;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -142,36 +136,20 @@ class DeduplicatorTest {
       trackedIds.add("p" + i);
     }
     AtomicInteger fresh = new AtomicInteger();
-    CountDownLatch go = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(100);
-    List<Future<?>> done = new ArrayList<>();
-    try {
-      for (int t = 0; t < 100; t++) {
-        int thread = t;
-        done.add(pool.submit(() -> {
-          go.await();
-          for (int i = 0; i < 500; i++) {
-            // Even ids are tracked, odd ones not; every thread reports every id.
-            boolean tracked = trackedIds.contains("p" + i);
-            Decision decision = shared.offer(REMOVED, "p" + i, tracked);
-            if (decision.verdict() == Verdict.NEW) {
-              fresh.incrementAndGet();
-              shared.succeeded(decision.delivery(), 0);
-            }
-            if (thread % 10 == 0 && i % 50 == 0) {
-              shared.prune(trackedIds);
-            }
-          }
-          return null;
-        }));
+    Concurrently.run(100, thread -> {
+      for (int i = 0; i < 500; i++) {
+        // Even ids are tracked, odd ones not; every thread reports every id.
+        boolean tracked = trackedIds.contains("p" + i);
+        Decision decision = shared.offer(REMOVED, "p" + i, tracked);
+        if (decision.verdict() == Verdict.NEW) {
+          fresh.incrementAndGet();
+          shared.succeeded(decision.delivery(), 0);
+        }
+        if (thread % 10 == 0 && i % 50 == 0) {
+          shared.prune(trackedIds);
+        }
       }
-      go.countDown();
-      for (Future<?> f : done) {
-        f.get(10, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    });
 
     // Tracked removals stay remembered through pruning; the 250 untracked ones fit in the
     // window: every id must have been new exactly once.

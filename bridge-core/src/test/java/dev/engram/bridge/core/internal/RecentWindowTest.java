@@ -2,13 +2,7 @@ package dev.engram.bridge.core.internal;
 
 import static com.google.common.truth.Truth.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
+import dev.engram.bridge.core.testing.Concurrently;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -97,29 +91,14 @@ class RecentWindowTest {
   void concurrentAdds_from100Threads_eachKeyAddedOnceAndSizeBounded() throws Exception {
     RecentWindow<Integer, Integer> window = new RecentWindow<>(1024);
     AtomicInteger added = new AtomicInteger();
-    CountDownLatch go = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(100);
-    List<Future<?>> done = new ArrayList<>();
-    try {
-      for (int t = 0; t < 100; t++) {
-        done.add(pool.submit(() -> {
-          go.await();
-          // Every thread tries the same 1000 keys: each must be added exactly once overall.
-          for (int key = 0; key < 1000; key++) {
-            if (window.putIfAbsent(key, key) == null) {
-              added.incrementAndGet();
-            }
-          }
-          return null;
-        }));
+    Concurrently.run(100, thread -> {
+      // Every thread tries the same 1000 keys: each must be added exactly once overall.
+      for (int key = 0; key < 1000; key++) {
+        if (window.putIfAbsent(key, key) == null) {
+          added.incrementAndGet();
+        }
       }
-      go.countDown();
-      for (Future<?> f : done) {
-        f.get(10, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    });
 
     assertThat(added.get()).isEqualTo(1000);
     assertThat(window.size()).isEqualTo(1000);

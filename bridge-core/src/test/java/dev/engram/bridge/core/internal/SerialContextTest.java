@@ -2,14 +2,10 @@ package dev.engram.bridge.core.internal;
 
 import static com.google.common.truth.Truth.assertThat;
 
+import dev.engram.bridge.core.testing.Concurrently;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -57,34 +53,18 @@ class SerialContextTest {
     AtomicInteger inside = new AtomicInteger();
     AtomicInteger overlaps = new AtomicInteger();
     List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
-    CountDownLatch go = new CountDownLatch(1);
-    ExecutorService pool = Executors.newFixedThreadPool(8);
-    List<Future<?>> done = new ArrayList<>();
-    try {
-      for (int t = 0; t < 8; t++) {
-        int thread = t;
-        done.add(pool.submit(() -> {
-          go.await();
-          for (int i = 0; i < 1000; i++) {
-            int id = thread * 1000 + i;
-            context.execute(() -> {
-              if (inside.incrementAndGet() != 1) {
-                overlaps.incrementAndGet();
-              }
-              ran.add(id);
-              inside.decrementAndGet();
-            });
+    Concurrently.run(8, thread -> {
+      for (int i = 0; i < 1000; i++) {
+        int id = thread * 1000 + i;
+        context.execute(() -> {
+          if (inside.incrementAndGet() != 1) {
+            overlaps.incrementAndGet();
           }
-          return null;
-        }));
+          ran.add(id);
+          inside.decrementAndGet();
+        });
       }
-      go.countDown();
-      for (Future<?> f : done) {
-        f.get(10, TimeUnit.SECONDS);
-      }
-    } finally {
-      pool.shutdownNow();
-    }
+    });
 
     assertThat(overlaps.get()).isEqualTo(0);
     assertThat(ran).hasSize(8000);
