@@ -6,7 +6,7 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads durations as people write them on a command line: {@code 500ms}, {@code 2s}, {@code 1m}. */
+/** Reads durations as people type them: {@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}. */
 final class DurationConverter implements ITypeConverter<Duration> {
   private static final Pattern FORM = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 

@@ -66,8 +66,8 @@ final class WatchOutput implements ProjectRemovalAware, BridgeListener {
 
   @Override
   public void streamClosed(TransportException failure) {
-    readable("stream closed: "
-        + (failure == null ? "ended by the server" : failure.status() + " " + failure.getMessage()));
+    readable("stream closed: " + (failure == null
+        ? "ended by the server" : failure.status() + " " + failure.getMessage()));
   }
 
   @Override
