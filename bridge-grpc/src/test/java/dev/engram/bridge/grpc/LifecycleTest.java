@@ -17,15 +17,13 @@ import dev.engram.bridge.grpc.testing.Connection;
 import dev.engram.bridge.grpc.testing.Events;
 import dev.engram.bridge.grpc.testing.NoSecretsInLogs;
 import dev.engram.bridge.grpc.testing.OpenedStream;
+import dev.engram.bridge.grpc.testing.RecordingChannel;
 import dev.engram.bridge.grpc.testing.RecordingObserver;
 import dev.engram.bridge.grpc.testing.Secrets;
 import dev.engram.bridge.grpc.testing.TestCertificates;
 import dev.engram.bridge.grpc.testing.TestEngramServer;
 import dev.engram.bridge.grpc.testing.TestEngramServer.Kind;
-import io.grpc.CallOptions;
-import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
-import io.grpc.MethodDescriptor;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import java.time.Duration;
 import java.util.HashSet;
@@ -35,7 +33,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -241,7 +238,7 @@ class LifecycleTest {
   @Test
   void resetConnectBackoff_reachesTheChannel() {
     try (TestEngramServer server = TestEngramServer.inProcess()) {
-      CountingChannel channel = new CountingChannel(inProcessChannel(server));
+      RecordingChannel channel = new RecordingChannel(inProcessChannel(server));
       try (GrpcTransport transport = GrpcTransport.forChannel(channel, Optional.empty())) {
         transport.resetConnectBackoff();
         transport.resetConnectBackoff();
@@ -249,7 +246,7 @@ class LifecycleTest {
         channel.shutdownNow();
       }
 
-      assertThat(channel.resets.get()).isEqualTo(2);
+      assertThat(channel.count(RecordingChannel.RESET)).isEqualTo(2);
     }
   }
 
@@ -292,57 +289,5 @@ class LifecycleTest {
   private static ManagedChannel inProcessChannel(TestEngramServer server) {
     return InProcessChannelBuilder.forName(server.url().substring("inprocess://".length()))
         .directExecutor().build();
-  }
-
-  /** A user's channel that counts backoff resets. */
-  private static final class CountingChannel extends ManagedChannel {
-    private final ManagedChannel delegate;
-    private final AtomicInteger resets = new AtomicInteger();
-
-    CountingChannel(ManagedChannel delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public void resetConnectBackoff() {
-      resets.incrementAndGet();
-      delegate.resetConnectBackoff();
-    }
-
-    @Override
-    public ManagedChannel shutdown() {
-      return delegate.shutdown();
-    }
-
-    @Override
-    public boolean isShutdown() {
-      return delegate.isShutdown();
-    }
-
-    @Override
-    public boolean isTerminated() {
-      return delegate.isTerminated();
-    }
-
-    @Override
-    public ManagedChannel shutdownNow() {
-      return delegate.shutdownNow();
-    }
-
-    @Override
-    public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
-      return delegate.awaitTermination(timeout, unit);
-    }
-
-    @Override
-    public <ReqT, RespT> ClientCall<ReqT, RespT> newCall(
-        MethodDescriptor<ReqT, RespT> method, CallOptions options) {
-      return delegate.newCall(method, options);
-    }
-
-    @Override
-    public String authority() {
-      return delegate.authority();
-    }
   }
 }

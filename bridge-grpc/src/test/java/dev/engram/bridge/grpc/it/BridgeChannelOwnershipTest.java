@@ -14,6 +14,7 @@ import dev.engram.bridge.grpc.GrpcTransport;
 import dev.engram.bridge.grpc.GrpcTransportProvider;
 import dev.engram.bridge.grpc.TransportChannels;
 import dev.engram.bridge.grpc.testing.NoSecretsInLogs;
+import dev.engram.bridge.grpc.testing.RecordingChannel;
 import dev.engram.bridge.grpc.testing.RecordingObserver;
 import dev.engram.bridge.grpc.testing.Secrets;
 import io.grpc.ManagedChannel;

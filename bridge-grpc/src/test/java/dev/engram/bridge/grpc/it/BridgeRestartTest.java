@@ -11,6 +11,7 @@ import dev.engram.bridge.api.transport.FailureKind;
 import dev.engram.bridge.core.BackoffPolicy;
 import dev.engram.bridge.grpc.GrpcTransport;
 import dev.engram.bridge.grpc.testing.NoSecretsInLogs;
+import dev.engram.bridge.grpc.testing.RecordingChannel;
 import io.grpc.Status;
 import java.time.Duration;
 import java.util.List;

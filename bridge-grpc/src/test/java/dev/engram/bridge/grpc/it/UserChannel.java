@@ -1,5 +1,6 @@
 package dev.engram.bridge.grpc.it;
 
+import dev.engram.bridge.grpc.testing.RecordingChannel;
 import dev.engram.bridge.testkit.FakeEngramServer;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import java.util.concurrent.ScheduledThreadPoolExecutor;

@@ -1,4 +1,4 @@
-package dev.engram.bridge.grpc.it;
+package dev.engram.bridge.grpc.testing;
 
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
@@ -12,20 +12,25 @@ import java.util.concurrent.TimeUnit;
  * A user's own channel, handed to a transport, that records what is done to it: each new call
  * (by method name), each {@code resetConnectBackoff}, each shutdown. Thread-safe.
  */
-final class RecordingChannel extends ManagedChannel {
-  static final String RESET = "resetConnectBackoff";
-  static final String SHUTDOWN = "shutdown";
+public final class RecordingChannel extends ManagedChannel {
+  public static final String RESET = "resetConnectBackoff";
+  public static final String SHUTDOWN = "shutdown";
 
   private final ManagedChannel delegate;
   private final List<String> actions = new ArrayList<>();
 
-  RecordingChannel(ManagedChannel delegate) {
+  public RecordingChannel(ManagedChannel delegate) {
     this.delegate = delegate;
   }
 
   /** Everything done to the channel so far, in order. */
-  synchronized List<String> actions() {
+  public synchronized List<String> actions() {
     return List.copyOf(actions);
+  }
+
+  /** How many times {@code action} was done so far. */
+  public synchronized long count(String action) {
+    return actions.stream().filter(action::equals).count();
   }
 
   private synchronized void record(String action) {
