@@ -10,41 +10,16 @@ import dev.engram.bridge.proto.v1.ProjectEventsRequest;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The real server's ProjectEvents rules, and scripting and recording of streams. */
-class FakeEngramServerStreamTest {
+class FakeEngramServerStreamTest extends ServerAndClientTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
   /** Long enough for an event that was (wrongly) on its way to arrive. */
   private static final Duration QUIET = Duration.ofMillis(150);
-
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-  private FakeEngramServer server;
-  private TestClient client;
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private void start(ServerMode mode, UnaryOperator<FakeEngramServer.Builder> settings) {
-    server = settings.apply(mode.builder()).build().start();
-    toClose.add(server);
-    client = TestClient.connect(server);
-    toClose.add(client);
-  }
-
-  private void start(ServerMode mode) {
-    start(mode, builder -> builder);
-  }
 
   /** Opens a fresh stream and waits until the server has it. */
   private EventCollector openStream(String clientId) {

@@ -9,42 +9,17 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** The real server's SyncProjectState rules, and scripting and recording of syncs. */
-class FakeEngramServerSyncTest {
+class FakeEngramServerSyncTest extends ServerAndClientTest {
   private static final Duration WAIT = Duration.ofSeconds(5);
-
-  private final List<AutoCloseable> toClose = new ArrayList<>();
-  private FakeEngramServer server;
-  private TestClient client;
-
-  @AfterEach
-  void closeAll() throws Exception {
-    for (int i = toClose.size() - 1; i >= 0; i--) {
-      toClose.get(i).close();
-    }
-  }
-
-  private void start(ServerMode mode, UnaryOperator<FakeEngramServer.Builder> settings) {
-    server = settings.apply(mode.builder()).build().start();
-    toClose.add(server);
-    client = TestClient.connect(server);
-    toClose.add(client);
-  }
-
-  private void start(ServerMode mode) {
-    start(mode, builder -> builder);
-  }
 
   @ParameterizedTest
   @EnumSource(ServerMode.class)
