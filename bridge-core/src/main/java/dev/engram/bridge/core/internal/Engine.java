@@ -117,12 +117,11 @@ public final class Engine {
     fanOut = new FanOut(handlers, config.handlerQueueCapacity(), handlerExecutor, dedup,
         listener, timers, ticker, config.slowHandlerThreshold(), context);
     RemovalIntake intake = new RemovalIntake(dedup, fanOut, listener);
-    TrackerUnion union = new TrackerUnion(trackers);
-    heartbeat = new Heartbeat(transport, clientId, config, random, ticker, wallClock, context,
-        timers, state, listener, intake, union, dedup);
-    streamLoop = new StreamLoop(transport, clientId, config.streamRequestWindow(),
-        config.streamStablePeriod(), backoff, random, ticker, wallClock, context, timers, state,
-        listener, intake, union, heartbeat);
+    LoopWiring wiring = new LoopWiring(transport, clientId, random, ticker, wallClock, context,
+        timers, state, listener, intake, new TrackerUnion(trackers));
+    heartbeat = new Heartbeat(wiring, config, dedup);
+    streamLoop = new StreamLoop(wiring, config.streamRequestWindow(),
+        config.streamStablePeriod(), backoff, heartbeat);
 
     logger.atInfo()
         .addKeyValue("client_id", clientId)

@@ -94,32 +94,19 @@ final class Heartbeat {
   private boolean skewOver;
   private String lastFailure;
 
-  Heartbeat(
-      Transport transport,
-      String clientId,
-      BridgeConfig config,
-      Random random,
-      Ticker ticker,
-      Clock wallClock,
-      Executor context,
-      Timers timers,
-      BridgeStateHolder state,
-      BridgeListener listener,
-      RemovalIntake intake,
-      TrackerUnion trackers,
-      Deduplicator dedup) {
-    this.transport = transport;
-    this.clientId = clientId;
+  Heartbeat(LoopWiring wiring, BridgeConfig config, Deduplicator dedup) {
+    this.transport = wiring.transport();
+    this.clientId = wiring.clientId();
     this.config = config;
-    this.random = random;
-    this.ticker = ticker;
-    this.wallClock = wallClock;
-    this.context = context;
-    this.timers = timers;
-    this.state = state;
-    this.listener = listener;
-    this.intake = intake;
-    this.trackers = trackers;
+    this.random = wiring.random();
+    this.ticker = wiring.ticker();
+    this.wallClock = wiring.wallClock();
+    this.context = wiring.context();
+    this.timers = wiring.timers();
+    this.state = wiring.state();
+    this.listener = wiring.listener();
+    this.intake = wiring.intake();
+    this.trackers = wiring.trackers();
     this.dedup = dedup;
     this.chunkSize = config.syncChunkSize();
   }

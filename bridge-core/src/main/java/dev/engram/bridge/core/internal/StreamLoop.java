@@ -74,35 +74,25 @@ final class StreamLoop {
   private boolean stopped;
 
   StreamLoop(
-      Transport transport,
-      String clientId,
+      LoopWiring wiring,
       int requestWindow,
       Duration stablePeriod,
       BackoffPolicy backoff,
-      Random random,
-      Ticker ticker,
-      Clock wallClock,
-      Executor context,
-      Timers timers,
-      BridgeStateHolder state,
-      BridgeListener listener,
-      RemovalIntake intake,
-      TrackerUnion trackers,
       Heartbeat heartbeat) {
-    this.transport = transport;
-    this.clientId = clientId;
+    this.transport = wiring.transport();
+    this.clientId = wiring.clientId();
     this.requestWindow = requestWindow;
     this.stablePeriod = stablePeriod;
     this.backoff = backoff;
-    this.random = random;
-    this.ticker = ticker;
-    this.wallClock = wallClock;
-    this.context = context;
-    this.timers = timers;
-    this.state = state;
-    this.listener = listener;
-    this.intake = intake;
-    this.trackers = trackers;
+    this.random = wiring.random();
+    this.ticker = wiring.ticker();
+    this.wallClock = wiring.wallClock();
+    this.context = wiring.context();
+    this.timers = wiring.timers();
+    this.state = wiring.state();
+    this.listener = wiring.listener();
+    this.intake = wiring.intake();
+    this.trackers = wiring.trackers();
     this.heartbeat = heartbeat;
   }
 
