@@ -47,7 +47,7 @@ class ProjectCacheTest {
     server.removeProject("alpha", "deleted by owner"); // announced on the stream
     List<ProjectRemoval> first = handler.await(1, WAIT);
     server.removeProjectWithoutEvent("beta"); // only reconciliation can find this one
-    clock.advance(Duration.ofSeconds(65)); // a heartbeat, in microseconds
+    clock.advance(Duration.ofSeconds(5)); // the first reconciliation is due by then
     List<ProjectRemoval> both = handler.await(2, WAIT);
 
     assertThat(first.get(0).projectId()).isEqualTo("alpha");
