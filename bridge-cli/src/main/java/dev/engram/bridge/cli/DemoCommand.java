@@ -17,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import picocli.CommandLine.Command;
 
@@ -32,6 +33,7 @@ import picocli.CommandLine.Command;
     description = "Runs the bridge against an embedded fake server and narrates what happens.")
 final class DemoCommand implements Callable<Integer> {
   private static final Duration STEP_TIMEOUT = Duration.ofSeconds(8);
+  private static final Duration POLL = Duration.ofMillis(10);
   private static final Set<String> PROJECTS = Set.of("alpha", "beta", "gamma", "delta");
 
   private final Main.Console console;
@@ -192,19 +194,14 @@ final class DemoCommand implements Callable<Integer> {
 
     private void await(String what, BooleanSupplier condition) {
       long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
-      Object monitor = new Object();
-      synchronized (monitor) {
-        while (!condition.getAsBoolean()) {
-          if (System.nanoTime() > deadline) {
-            throw new DemoFailure("timed out after " + STEP_TIMEOUT.toSeconds()
-                + " s waiting for " + what);
-          }
-          try {
-            monitor.wait(10);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DemoFailure("interrupted while waiting for " + what);
-          }
+      while (!condition.getAsBoolean()) {
+        if (System.nanoTime() > deadline) {
+          throw new DemoFailure("timed out after " + STEP_TIMEOUT.toSeconds()
+              + " s waiting for " + what);
+        }
+        LockSupport.parkNanos(POLL.toNanos());
+        if (Thread.interrupted()) {
+          throw new DemoFailure("interrupted while waiting for " + what);
         }
       }
     }
