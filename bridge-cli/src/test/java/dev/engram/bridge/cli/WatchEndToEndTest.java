@@ -30,10 +30,11 @@ class WatchEndToEndTest {
 
   @Test
   void json_printsOneLinePerRemoval_fromStreamAndHeartbeat_andStopsWithExit0() throws Exception {
-    server.addProjects("p1", "p2", "p3");
+    // p1 is not tracked, so only the stream can report it; p2 only the heartbeat can.
+    server.addProjects("p1", "p2", "p3", "p4");
     CliRun cli = new CliRun(Map.of("ENGRAM_TOKEN", TOKEN));
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.run(
-        "watch", "--server-url", server.url(), "--track", "p1,p2", "--track", "p3",
+        "watch", "--server-url", server.url(), "--track", "p2,p3", "--track", "p4",
         "--heartbeat-interval", "1s", "--json"));
     server.awaitOpenStreams(1, WAIT);
 
@@ -54,19 +55,23 @@ class WatchEndToEndTest {
 
   @Test
   void readable_saysWhenItConnectsReconcilesAndRemoves() throws Exception {
-    server.addProjects("p1");
+    // p1 is not tracked, so only the stream can report it; p2 only the heartbeat can.
+    server.addProjects("p1", "p2");
     CliRun cli = new CliRun(Map.of("ENGRAM_TOKEN", TOKEN, "ENGRAM_URL", server.url()));
     CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(() -> cli.run(
-        "watch", "--track", "p1", "--heartbeat-interval", "1s"));
+        "watch", "--track", "p2", "--heartbeat-interval", "1s"));
     server.awaitOpenStreams(1, WAIT);
 
     server.removeProject("p1", "archived");
-    await().atMost(WAIT).until(() -> cli.out().contains("reconciled 1 id(s): 1 removed"));
+    server.removeProjectWithoutEvent("p2");
+    await().atMost(WAIT).until(() -> cli.out().contains("reconciled 1 id(s): 1 removed")
+        && cli.out().contains("removed p1"));
     cli.console.stop().fire();
 
     assertThat(exit.get(5, TimeUnit.SECONDS)).isEqualTo(0);
     assertThat(cli.out()).contains("watching " + server.url());
     assertThat(cli.out()).contains("removed p1 (via stream, event 1, reason: archived)");
+    assertThat(cli.out()).contains("removed p2 (via heartbeat)");
     assertThat(cli.out()).contains("stopped");
     assertThat(cli.out() + cli.err()).doesNotContain(TOKEN);
   }
@@ -86,14 +91,15 @@ class WatchEndToEndTest {
 
   @Test
   void sigterm_closesTheBridge_andTheProcessExits0(@TempDir Path dir) throws Exception {
-    server.addProjects("p1");
+    // p1 is not tracked, so only the stream can report it.
+    server.addProjects("p1", "p2");
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     Path stdout = dir.resolve("stdout.txt");
     Path stderr = dir.resolve("stderr.txt");
     ProcessBuilder builder = new ProcessBuilder(
         java.toString(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
         "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), "watch", "--server-url", server.url(), "--track", "p1", "--json")
+        Main.class.getName(), "watch", "--server-url", server.url(), "--track", "p2", "--json")
         .redirectOutput(stdout.toFile())
         .redirectError(stderr.toFile());
     builder.environment().remove("ENGRAM_URL");
