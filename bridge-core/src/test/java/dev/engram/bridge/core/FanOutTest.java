@@ -158,6 +158,45 @@ class FanOutTest {
   }
 
   @Test
+  void manyFastCalls_keepAtMostOneSlowCallTimerPendingPerHandler() {
+    EngramBridge bridge = t.start();
+    int pendingBefore = t.clock.pendingTaskCount();
+
+    for (int i = 0; i < 50; i++) {
+      t.stream().emitRemoval(String.valueOf(i), "p" + i);
+    }
+
+    assertThat(t.clock.pendingTaskCount()).isAtMost(pendingBefore + 1);
+    t.clock.advance(Duration.ofSeconds(6));
+    assertThat(t.listener.slow()).isEmpty();
+    assertThat(t.clock.pendingTaskCount()).isAtMost(pendingBefore);
+  }
+
+  @Test
+  void slowCallAfterAFastOne_isReportedAtItsOwnThreshold_notTheEarlierCallsTimer() {
+    List<Integer> reportsTwoSecondsIn = new ArrayList<>();
+    RecordingHandler handler = new RecordingHandler().behaviour(removal -> {
+      if (removal.projectId().equals("slow")) {
+        // The fast call's timer is due 2 s into this call; it must look again, not report.
+        t.clock.advance(Duration.ofSeconds(2));
+        reportsTwoSecondsIn.add(t.listener.slow().size());
+        t.clock.advance(Duration.ofSeconds(4));
+      }
+    });
+    EngramBridge bridge = t.bare(TestBridge.config().build()).addHandler(handler).build();
+    bridge.start();
+
+    t.stream().emitRemoval("1", "fast");
+    t.clock.advance(Duration.ofSeconds(3));
+    t.stream().emitRemoval("2", "slow");
+
+    assertThat(reportsTwoSecondsIn).containsExactly(0);
+    assertThat(t.listener.slow()).hasSize(1);
+    assertThat(t.listener.slow().get(0).projectId()).isEqualTo("slow");
+    assertThat(t.listener.slow().get(0).elapsed()).isEqualTo(Duration.ofSeconds(5));
+  }
+
+  @Test
   void slowThreshold_isConfigurable() {
     RecordingHandler slow = new RecordingHandler()
         .behaviour(removal -> t.clock.advance(Duration.ofMillis(300)));

@@ -1,5 +1,6 @@
 package dev.engram.bridge.grpc;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import dev.engram.bridge.api.transport.AccessToken;
 import dev.engram.bridge.api.transport.EventStream;
 import dev.engram.bridge.api.transport.EventStreamObserver;
@@ -225,8 +226,10 @@ public final class GrpcTransport implements Transport {
     requireClientId(clientId);
     boolean resumed = resumeEventId != null && !resumeEventId.isEmpty();
     EventStreamCall stream = new EventStreamCall(
-        calls.newCall(methods.projectEvents(), CallOptions.DEFAULT.withExecutor(callbackPool)),
-        observer, resumed, classifier, active::remove);
+        // gRPC's callbacks only queue what arrived; the call delivers on our pool itself.
+        calls.newCall(methods.projectEvents(),
+            CallOptions.DEFAULT.withExecutor(MoreExecutors.directExecutor())),
+        observer, resumed, classifier, callbackPool, active::remove);
     register(stream);
 
     stream.start(WireMapping.streamRequest(clientId, resumeEventId));

@@ -6,6 +6,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Where the stream and the heartbeat meet: decides, per removal (event type, project id), which
@@ -54,16 +56,23 @@ final class Deduplicator {
   /** The key: a removal is the same removal when its type and project are. */
   record Key(String eventType, String projectId) {}
 
-  /** One removal's per-handler progress. Guarded by the deduplicator's lock. */
+  /**
+   * One removal's per-handler progress. A slot belongs to the handler's own call while it is
+   * pending and to {@link #offer} once it has failed, so the slots are atomics rather than
+   * guarded by the deduplicator's lock: handlers finishing on many threads at once do not
+   * contend with each other or with the stream. {@code retired} is guarded by the lock.
+   */
   static final class Delivery {
-    private final Outcome[] outcomes;
-    private final int[] attempts;
+    private final AtomicReferenceArray<Outcome> outcomes;
+    private final AtomicIntegerArray attempts;
     private boolean retired;
 
     private Delivery(int handlers) {
-      this.outcomes = new Outcome[handlers];
-      this.attempts = new int[handlers];
-      java.util.Arrays.fill(outcomes, Outcome.PENDING);
+      this.outcomes = new AtomicReferenceArray<>(handlers);
+      this.attempts = new AtomicIntegerArray(handlers);
+      for (int i = 0; i < handlers; i++) {
+        outcomes.set(i, Outcome.PENDING);
+      }
     }
   }
 
@@ -124,8 +133,7 @@ final class Deduplicator {
     }
     List<Integer> retry = new ArrayList<>();
     for (int i = 0; i < handlerCount; i++) {
-      if (delivery.outcomes[i] == Outcome.FAILED) {
-        delivery.outcomes[i] = Outcome.PENDING;
+      if (delivery.outcomes.compareAndSet(i, Outcome.FAILED, Outcome.PENDING)) {
         retry.add(i);
       }
     }
@@ -135,17 +143,17 @@ final class Deduplicator {
   }
 
   /** Handler {@code handler} returned normally for this removal. */
-  synchronized Attempt succeeded(Delivery delivery, int handler) {
-    delivery.attempts[handler]++;
-    delivery.outcomes[handler] = Outcome.SUCCEEDED;
-    return new Attempt(delivery.attempts[handler], false);
+  Attempt succeeded(Delivery delivery, int handler) {
+    int attempt = delivery.attempts.incrementAndGet(handler);
+    delivery.outcomes.set(handler, Outcome.SUCCEEDED);
+    return new Attempt(attempt, false);
   }
 
   /** Handler {@code handler} threw for this removal. */
-  synchronized Attempt failed(Delivery delivery, int handler) {
-    int attempt = ++delivery.attempts[handler];
+  Attempt failed(Delivery delivery, int handler) {
+    int attempt = delivery.attempts.incrementAndGet(handler);
     boolean givingUp = attempt >= maxAttempts;
-    delivery.outcomes[handler] = givingUp ? Outcome.GAVE_UP : Outcome.FAILED;
+    delivery.outcomes.set(handler, givingUp ? Outcome.GAVE_UP : Outcome.FAILED);
     return new Attempt(attempt, givingUp);
   }
 
@@ -153,10 +161,8 @@ final class Deduplicator {
    * The call to handler {@code handler} will not happen (the bridge is closing). Leaves it
    * eligible for a retry without counting an attempt.
    */
-  synchronized void abandoned(Delivery delivery, int handler) {
-    if (delivery.outcomes[handler] == Outcome.PENDING) {
-      delivery.outcomes[handler] = Outcome.FAILED;
-    }
+  void abandoned(Delivery delivery, int handler) {
+    delivery.outcomes.compareAndSet(handler, Outcome.PENDING, Outcome.FAILED);
   }
 
   /**

@@ -45,6 +45,7 @@ final class FanOut implements HandlerQueue.Invoker {
   }
 
   private final List<HandlerQueue> queues;
+  private final List<SlowCallWatch> watches;
   private final Deduplicator dedup;
   private final BridgeListener listener;
   private final Timers timers;
@@ -53,6 +54,10 @@ final class FanOut implements HandlerQueue.Invoker {
   private final Executor context;
   private final ArrayDeque<Pending> backlog = new ArrayDeque<>();
   private final int[] waitingFor;
+  /** Handlers given work in this run of the serial context, to be woken once at its end. */
+  private final List<Integer> toStart = new ArrayList<>();
+  private final boolean[] toStartMarked;
+  private boolean startQueued;
   private final AtomicBoolean drainRequested = new AtomicBoolean();
   private volatile boolean closed;
 
@@ -78,7 +83,9 @@ final class FanOut implements HandlerQueue.Invoker {
           i, handlers.get(i), capacity, handlerExecutor, this, this::roomFreed));
     }
     this.queues = List.copyOf(built);
+    this.watches = queues.stream().map(SlowCallWatch::new).toList();
     this.waitingFor = new int[handlers.size()];
+    this.toStartMarked = new boolean[handlers.size()];
   }
 
   /**
@@ -100,10 +107,15 @@ final class FanOut implements HandlerQueue.Invoker {
     BitSet remaining = new BitSet(queues.size());
     for (int h : handlers) {
       // Straight to the queue only when nothing earlier waits for this handler: order holds.
-      if (waitingFor[h] > 0 || !queues.get(h).offer(job)) {
+      if (waitingFor[h] > 0 || !offer(h, job)) {
         remaining.set(h);
         waitingFor[h]++;
       }
+    }
+    if (!toStart.isEmpty() && !startQueued) {
+      // After the task that submits now (and any run of submits it makes) is over.
+      startQueued = true;
+      context.execute(this::startDrains);
     }
     if (remaining.isEmpty()) {
       onAccepted.run();
@@ -138,7 +150,7 @@ final class FanOut implements HandlerQueue.Invoker {
         if (full[h]) {
           continue;
         }
-        if (queues.get(h).offer(pending.job)) {
+        if (offer(h, pending.job)) {
           pending.remaining.clear(h);
           waitingFor[h]--;
         } else {
@@ -150,6 +162,29 @@ final class FanOut implements HandlerQueue.Invoker {
         pending.onAccepted.run();
       }
     }
+    startDrains();
+  }
+
+  /** Queues {@code job} for handler {@code h}, remembering to wake its thread afterwards. */
+  private boolean offer(int h, HandlerQueue.Job job) {
+    if (!queues.get(h).offer(job)) {
+      return false;
+    }
+    if (!toStartMarked[h]) {
+      toStartMarked[h] = true;
+      toStart.add(h);
+    }
+    return true;
+  }
+
+  /** Wakes the handlers that were given work since the last call: once each. */
+  private void startDrains() {
+    startQueued = false;
+    for (int h : toStart) {
+      toStartMarked[h] = false;
+      queues.get(h).startDraining();
+    }
+    toStart.clear();
   }
 
   private boolean everyWaitingHandlerFull(boolean[] full) {
@@ -165,8 +200,8 @@ final class FanOut implements HandlerQueue.Invoker {
   public void invoke(HandlerQueue queue, HandlerQueue.Job job) {
     ProjectRemovalAware handler = queue.handler();
     ProjectRemoval removal = job.removal();
-    long start = ticker.read();
-    Timers.Timer slow = timers.scheduleDirect(slowThreshold, () -> reportSlow(queue, job, start));
+    SlowCallWatch watch = watches.get(queue.index());
+    watch.started(job);
     Throwable error = null;
     try {
       handler.onProjectRemoved(removal);
@@ -175,7 +210,7 @@ final class FanOut implements HandlerQueue.Invoker {
     } catch (Throwable e) {
       error = e;
     } finally {
-      slow.cancel();
+      watch.finished();
     }
 
     if (error == null) {
@@ -220,18 +255,65 @@ final class FanOut implements HandlerQueue.Invoker {
         queue.handler(), removal, error, attempt.number(), attempt.givingUp());
   }
 
-  private void reportSlow(HandlerQueue queue, HandlerQueue.Job job, long startNanos) {
-    if (!queue.isRunning(job)) {
-      return;
+  /**
+   * Notices one handler's calls that run longer than the slow threshold, with at most one timer
+   * pending per handler however many calls it makes: a call does not arm a timer of its own, it
+   * relies on the one already pending, which on firing looks at the call running then and waits
+   * again for what that call has left of the threshold. An idle handler has no timer.
+   */
+  private final class SlowCallWatch {
+    private final HandlerQueue queue;
+    /** The call running now, or null; guarded by this. */
+    private HandlerQueue.Job running;
+    private long startedAt;
+    private boolean armed;
+
+    SlowCallWatch(HandlerQueue queue) {
+      this.queue = queue;
     }
-    Duration elapsed = Duration.ofNanos(ticker.read() - startNanos);
-    logger.atWarn()
-        .addKeyValue("handler", queue.name())
-        .addKeyValue("project_id", job.removal().projectId())
-        .addKeyValue("elapsed_ms", elapsed.toMillis())
-        .addKeyValue("threshold_ms", slowThreshold.toMillis())
-        .log("handler call is slow");
-    listener.handlerSlow(queue.handler(), job.removal(), elapsed);
+
+    synchronized void started(HandlerQueue.Job job) {
+      running = job;
+      startedAt = ticker.read();
+      if (!armed) {
+        arm(slowThreshold);
+      }
+    }
+
+    synchronized void finished() {
+      running = null;
+    }
+
+    private void arm(Duration delay) {
+      armed = true;
+      timers.scheduleDirect(delay, this::check);
+    }
+
+    private void check() {
+      HandlerQueue.Job slow;
+      Duration elapsed;
+      synchronized (this) {
+        armed = false;
+        if (running == null) {
+          return;
+        }
+        elapsed = Duration.ofNanos(ticker.read() - startedAt);
+        Duration left = slowThreshold.minus(elapsed);
+        if (!left.isNegative() && !left.isZero()) {
+          arm(left);
+          return;
+        }
+        // Reported once; the next call arms the watch again.
+        slow = running;
+      }
+      logger.atWarn()
+          .addKeyValue("handler", queue.name())
+          .addKeyValue("project_id", slow.removal().projectId())
+          .addKeyValue("elapsed_ms", elapsed.toMillis())
+          .addKeyValue("threshold_ms", slowThreshold.toMillis())
+          .log("handler call is slow");
+      listener.handlerSlow(queue.handler(), slow.removal(), elapsed);
+    }
   }
 
   /**

@@ -38,6 +38,8 @@ final class HandlerQueue {
   private final Condition idle = lock.newCondition();
   private final ArrayDeque<Job> waiting = new ArrayDeque<>();
   private boolean draining;
+  /** An offer started a drain that {@link #startDraining()} has not handed out yet. */
+  private boolean startPending;
   private boolean closed;
   private Thread runner;
   private Job current;
@@ -73,7 +75,8 @@ final class HandlerQueue {
   }
 
   /**
-   * Queues {@code job} if there is room.
+   * Queues {@code job} if there is room. The handler's thread is not woken here: the caller
+   * calls {@link #startDraining()} after its run of offers, so that a run wakes it once.
    *
    * @return false when the queue is full or closed; nothing was queued
    */
@@ -84,10 +87,25 @@ final class HandlerQueue {
         return false;
       }
       waiting.add(job);
-      if (draining) {
-        return true;
+      if (!draining) {
+        // Counted as draining from now on, so that awaitIdle waits for the drain to come.
+        draining = true;
+        startPending = true;
       }
-      draining = true;
+      return true;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Hands the drain to the executor if an offer asked for it; otherwise does nothing. */
+  void startDraining() {
+    lock.lock();
+    try {
+      if (!startPending) {
+        return;
+      }
+      startPending = false;
     } finally {
       lock.unlock();
     }
@@ -108,7 +126,6 @@ final class HandlerQueue {
           .addKeyValue("waiting", waitingCount())
           .log("the handler executor rejected work; removals wait for the next attempt");
     }
-    return true;
   }
 
   /** How many removals wait (not counting the one running). */
@@ -121,66 +138,74 @@ final class HandlerQueue {
     }
   }
 
-  /** Whether {@code job} is the call running now. */
-  boolean isRunning(Job job) {
-    lock.lock();
-    try {
-      return current == job;
-    } finally {
-      lock.unlock();
-    }
-  }
-
   private void drain() {
-    while (true) {
-      Job job;
-      boolean wasFull;
-      lock.lock();
-      try {
-        if (closed || waiting.isEmpty()) {
-          draining = false;
-          idle.signalAll();
-          return;
-        }
-        wasFull = waiting.size() >= capacity;
-        job = waiting.poll();
-        current = job;
-        runner = Thread.currentThread();
-      } finally {
-        lock.unlock();
-      }
-      if (wasFull) {
-        onRoom.run();
-      }
+    Job job = finishAndTakeNext(null, false);
+    while (job != null) {
       boolean interruptedBefore = Thread.currentThread().isInterrupted();
+      boolean returned = false;
       try {
         invoker.invoke(this, job);
+        returned = true;
       } finally {
-        lock.lock();
-        try {
-          current = null;
-          runner = null;
-          idle.signalAll();
-        } finally {
-          lock.unlock();
+        if (!returned) {
+          // Only a VirtualMachineError gets here. The thread ends with it; the next offer
+          // starts a new drain.
+          abandonDrain();
         }
       }
-      if (!interruptedBefore && !isClosed()) {
-        // A handler may leave its thread interrupted; that must not leak into the next call.
-        // An interrupt the thread already had (a caller's thread, with an inline executor) is
-        // not ours to clear.
-        Thread.interrupted();
-      }
+      job = finishAndTakeNext(job, interruptedBefore);
     }
   }
 
-  private boolean isClosed() {
+  private void abandonDrain() {
     lock.lock();
     try {
-      return closed;
+      current = null;
+      runner = null;
+      draining = false;
+      idle.signalAll();
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Ends the call of {@code finished} (null before the first) and takes the next job, in one
+   * turn of the lock.
+   *
+   * @param interruptedBefore whether the thread was interrupted before that call: a handler may
+   *     leave its thread interrupted, and that must not leak into the next call, but an interrupt
+   *     the thread already had (a caller's thread, with an inline executor) is not ours to clear
+   * @return the job to run next, or null when the drain is over
+   */
+  private Job finishAndTakeNext(Job finished, boolean interruptedBefore) {
+    Job next;
+    boolean wasFull;
+    lock.lock();
+    try {
+      if (finished != null) {
+        current = null;
+        runner = null;
+        if (!interruptedBefore && !closed) {
+          Thread.interrupted();
+        }
+      }
+      if (closed || waiting.isEmpty()) {
+        draining = false;
+        idle.signalAll();
+        return null;
+      }
+      wasFull = waiting.size() >= capacity;
+      next = waiting.poll();
+      current = next;
+      runner = Thread.currentThread();
+    } finally {
+      lock.unlock();
+    }
+    if (wasFull) {
+      onRoom.run();
+    }
+    return next;
   }
 
   /**

@@ -14,6 +14,7 @@ import dev.engram.bridge.core.BackoffPolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
@@ -71,6 +72,9 @@ final class StreamLoop {
   private int failures;
   private String lastProblem;
   private int parkedRemovals;
+  /** Demand earned by removals the fan-out took, not yet returned to the stream. */
+  private int owedDemand;
+  private boolean demandReturnQueued;
   private boolean stopped;
 
   StreamLoop(
@@ -137,6 +141,8 @@ final class StreamLoop {
       return;
     }
     stream = opened;
+    // Demand earned on an earlier stream is part of parkedRemovals' account, not this one's.
+    owedDemand = 0;
     listener.streamOpened(resumed);
     heartbeat.afterStreamOpened();
     // Removals still waiting for a full handler queue hold part of the window.
@@ -162,7 +168,6 @@ final class StreamLoop {
     if (!event.eventId().isEmpty()) {
       resumeId = event.eventId();
     }
-    EventStream current = stream;
     String ignored = whyIgnored(event);
     if (ignored != null) {
       logger.atDebug()
@@ -173,7 +178,7 @@ final class StreamLoop {
           .addKeyValue("why", ignored)
           .log("event ignored");
       listener.eventIgnored(event, ignored);
-      current.request(1);
+      oweDemand();
       return;
     }
 
@@ -192,8 +197,33 @@ final class StreamLoop {
   /** The fan-out took a stream removal: its slot in the window goes back to the stream. */
   private void removalTaken() {
     parkedRemovals--;
-    if (stream != null && stream != NO_STREAM && !stopped) {
-      stream.request(1);
+    oweDemand();
+  }
+
+  /**
+   * One event's slot in the window is free again. Slots go back to the stream together: when a
+   * quarter of the window is owed, or else once the serial context has finished what it is
+   * doing now (a run of events the transport handed over in one call, say). Each request is a
+   * task for the transport's I/O thread, so one per run instead of one per event matters.
+   */
+  private void oweDemand() {
+    owedDemand++;
+    if (owedDemand >= Math.max(1, requestWindow / 4)) {
+      returnDemand();
+    } else if (!demandReturnQueued) {
+      demandReturnQueued = true;
+      context.execute(() -> {
+        demandReturnQueued = false;
+        returnDemand();
+      });
+    }
+  }
+
+  private void returnDemand() {
+    int owed = owedDemand;
+    owedDemand = 0;
+    if (owed > 0 && stream != null && stream != NO_STREAM && !stopped) {
+      stream.request(owed);
     }
   }
 
@@ -311,6 +341,15 @@ final class StreamLoop {
     @Override
     public void onEvent(ServerEvent event) {
       context.execute(() -> StreamLoop.this.onEvent(gen, event));
+    }
+
+    @Override
+    public void onEvents(List<ServerEvent> events) {
+      context.execute(() -> {
+        for (ServerEvent event : events) {
+          StreamLoop.this.onEvent(gen, event);
+        }
+      });
     }
 
     @Override

@@ -9,7 +9,14 @@ import dev.engram.bridge.proto.v1.ProjectEventsRequest;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import dev.engram.bridge.api.transport.ServerEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,12 +28,18 @@ import org.slf4j.LoggerFactory;
  * a slow engine holds the messages back at the server (HTTP/2 flow control) rather than in a
  * buffer here.
  *
- * <p>Threads: gRPC runs this listener's callbacks one at a time on the transport's callback
- * pool. {@link #request} and {@link #cancel} come from any thread; a lock keeps them apart from
+ * <p>Threads: gRPC runs this listener's callbacks on its I/O thread (the call has a direct
+ * executor), where they do nothing but queue what arrived in an inbox. One task at a time on the
+ * transport's callback pool empties the inbox and hands the events to the observer, a whole run
+ * of them in one {@link EventStreamObserver#onEvents} call, then the end of the stream. So the
+ * engine's code never runs on the I/O thread, and a burst of events costs one hand-off to the
+ * pool instead of one per event. The inbox holds at most the events the engine asked for.
+ *
+ * <p>{@link #request} and {@link #cancel} come from any thread; a lock keeps them apart from
  * {@link #start} because a {@link ClientCall} is not thread-safe (except for request). The lock
  * is never held while the observer runs, so an engine that takes its own locks in a callback and
  * while cancelling cannot deadlock with us. The price: a cancel from another thread cannot stop a
- * callback that has already passed its check of {@link #silenced}.
+ * delivery that has already passed its check of {@link #silenced}.
  */
 public final class EventStreamCall extends ClientCall.Listener<ProjectEvent>
     implements EventStream, ActiveCall {
@@ -39,6 +52,14 @@ public final class EventStreamCall extends ClientCall.Listener<ProjectEvent>
   private final Consumer<EventStreamCall> onFinished;
   private final CompletableFuture<Void> finished = new CompletableFuture<>();
   private final Object lock = new Object();
+  private final Executor deliveries;
+  /** Whether the observer handles a run itself; if not, events go one by one. */
+  private final boolean takesRuns;
+  /** Messages and, last, the call's end, in the order gRPC reported them. */
+  private final Queue<Object> inbox = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean delivering = new AtomicBoolean();
+  /** Set on the delivering thread when the observer threw: the rest of the run is dropped. */
+  private boolean observerFailed;
 
   /** Set once our side cancelled; guarded by {@link #lock}. */
   private boolean cancelled;
@@ -52,8 +73,11 @@ public final class EventStreamCall extends ClientCall.Listener<ProjectEvent>
       EventStreamObserver observer,
       boolean resumed,
       FailureClassifier classifier,
+      Executor deliveries,
       Consumer<EventStreamCall> onFinished) {
     this.call = call;
+    this.deliveries = deliveries;
+    this.takesRuns = overridesOnEvents(observer);
     this.observer = observer;
     this.resumed = resumed;
     this.classifier = classifier;
@@ -134,18 +158,93 @@ public final class EventStreamCall extends ClientCall.Listener<ProjectEvent>
     if (silenced) {
       return;
     }
-    try {
-      observer.onEvent(WireMapping.event(message));
-    } catch (RuntimeException | Error e) {
-      // gRPC cancels the call when a callback throws; the observer then hears a failure.
-      logger.atWarn().setCause(e).addKeyValue("observer", observer.getClass().getName())
-          .log("the event stream observer threw; the stream is ended");
-      throw e;
-    }
+    inbox.add(message);
+    scheduleDelivery();
   }
 
   @Override
   public void onClose(Status status, Metadata trailers) {
+    if (silenced) {
+      markFinished();
+      return;
+    }
+    inbox.add(new Ended(status));
+    scheduleDelivery();
+  }
+
+  /**
+   * Whether {@code observer} has its own {@link EventStreamObserver#onEvents}. The default one
+   * calls onEvent for each event and so cannot stop at a cancel made from inside onEvent, which
+   * our promise (nothing after a cancel) needs; such observers get the events one by one.
+   */
+  private static boolean overridesOnEvents(EventStreamObserver observer) {
+    try {
+      return observer.getClass().getMethod("onEvents", List.class).getDeclaringClass()
+          != EventStreamObserver.class;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
+  }
+
+  /** The call's end, queued behind its last message. */
+  private record Ended(Status status) {}
+
+  private void scheduleDelivery() {
+    if (delivering.compareAndSet(false, true)) {
+      deliveries.execute(this::deliver);
+    }
+  }
+
+  /** Empties the inbox into the observer; runs on the callback pool, one task at a time. */
+  private void deliver() {
+    do {
+      List<ServerEvent> run = new ArrayList<>();
+      Object next;
+      while ((next = inbox.poll()) != null) {
+        if (next instanceof Ended ended) {
+          hand(run);
+          run = new ArrayList<>();
+          end(ended.status());
+        } else if (!silenced && !observerFailed) {
+          run.add(WireMapping.event((ProjectEvent) next));
+        }
+      }
+      hand(run);
+      delivering.set(false);
+      // An item queued after the last poll but before the flag was cleared needs this thread.
+    } while (!inbox.isEmpty() && delivering.compareAndSet(false, true));
+  }
+
+  private void hand(List<ServerEvent> run) {
+    if (run.isEmpty() || silenced || observerFailed) {
+      return;
+    }
+    try {
+      if (takesRuns && run.size() > 1) {
+        observer.onEvents(run);
+      } else {
+        for (ServerEvent event : run) {
+          if (silenced) {
+            // Cancelled from inside onEvent: nothing follows a cancel.
+            break;
+          }
+          observer.onEvent(event);
+        }
+      }
+    } catch (RuntimeException | Error e) {
+      // As gRPC does when a callback throws: the call is cancelled, and the observer hears of
+      // it as a failure when gRPC closes the call.
+      observerFailed = true;
+      logger.atWarn().setCause(e).addKeyValue("observer", observer.getClass().getName())
+          .log("the event stream observer threw; the stream is ended");
+      call.cancel("the event stream observer threw", e);
+      if (e instanceof VirtualMachineError fatal) {
+        throw fatal;
+      }
+    }
+  }
+
+  private void end(Status status) {
     try {
       if (silenced) {
         return;
