@@ -268,7 +268,13 @@ public final class BridgeConfig {
     return dedupWindowSize;
   }
 
-  /** How many stream events may be requested ahead of the handlers. Default 16. */
+  /**
+   * How many stream events may be requested ahead of the handlers. Default 128: demand goes back
+   * to the stream a quarter of the window at a time, and a window this long keeps the transport
+   * busy while the engine works through the previous events, so that a burst costs a few
+   * thread wake-ups rather than one per event. The bridge holds at most this many events more
+   * than its handler queues.
+   */
   public int streamRequestWindow() {
     return streamRequestWindow;
   }
@@ -366,7 +372,7 @@ public final class BridgeConfig {
     private int maxHandlerAttempts = 3;
     private Duration closeGracePeriod = Duration.ofSeconds(5);
     private int dedupWindowSize = 1024;
-    private int streamRequestWindow = 16;
+    private int streamRequestWindow = 128;
     private Duration clockSkewWarning = Duration.ofSeconds(30);
 
     private Builder() {}

@@ -37,7 +37,7 @@ class BridgeConfigTest {
     assertThat(config.maxHandlerAttempts()).isEqualTo(3);
     assertThat(config.closeGracePeriod()).isEqualTo(Duration.ofSeconds(5));
     assertThat(config.dedupWindowSize()).isEqualTo(1024);
-    assertThat(config.streamRequestWindow()).isEqualTo(16);
+    assertThat(config.streamRequestWindow()).isEqualTo(128);
     assertThat(config.clockSkewWarning()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.keepAliveTime()).isEmpty();
   }

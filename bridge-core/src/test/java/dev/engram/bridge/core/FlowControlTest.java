@@ -1,6 +1,7 @@
 package dev.engram.bridge.core;
 
 import static com.google.common.truth.Truth.assertThat;
+import static dev.engram.bridge.core.testing.TestBridge.WINDOW;
 import static dev.engram.bridge.core.testing.Waits.untilStreamAfter;
 
 import dev.engram.bridge.api.RemovalSource;
@@ -24,7 +25,7 @@ class FlowControlTest {
     }
 
     assertThat(t.handler.count()).isEqualTo(40);
-    assertThat(t.stream().requested()).isEqualTo(16 + 40);
+    assertThat(t.stream().requested()).isEqualTo(WINDOW + 40);
   }
 
   @Test
@@ -37,7 +38,7 @@ class FlowControlTest {
   @Test
   void fullHandlerQueue_stopsRequests_andDrainingResumesThem_withoutDroppingAnything() {
     EngramBridge bridge = t.handlerExecutor(handlerThread)
-        .builder(TestBridge.config().handlerQueueCapacity(2).build())
+        .builder(TestBridge.config().handlerQueueCapacity(2).streamRequestWindow(16).build())
         .build();
     bridge.start();
 
@@ -71,11 +72,11 @@ class FlowControlTest {
     t.stream().fail(FailureKind.RETRYABLE, "UNAVAILABLE");
     untilStreamAfter(t.clock, t.transport, 1);
 
-    // Two removals still wait for the handler: the new stream may only get 14 in flight.
-    assertThat(t.stream().requested()).isEqualTo(14);
+    // Two removals still wait for the handler: the new stream may have two fewer in flight.
+    assertThat(t.stream().requested()).isEqualTo(WINDOW - 2);
     handlerThread.runAll();
     assertThat(t.handler.projectIds()).containsExactly("p1", "p2", "p3").inOrder();
-    assertThat(t.stream().requested()).isEqualTo(16);
+    assertThat(t.stream().requested()).isEqualTo(WINDOW);
   }
 
   @Test
@@ -93,7 +94,7 @@ class FlowControlTest {
     assertThat(t.transport.syncCount()).isEqualTo(1);
 
     t.stream().emitRemoval("1", "s1");
-    assertThat(t.stream().requested()).isEqualTo(16);
+    assertThat(t.stream().requested()).isEqualTo(WINDOW);
 
     handlerThread.runAll();
 
@@ -102,7 +103,7 @@ class FlowControlTest {
     expected.add("s1");
     assertThat(t.handler.projectIds()).containsExactlyElementsIn(expected).inOrder();
     assertThat(t.handler.calls().get(0).source()).isEqualTo(RemovalSource.HEARTBEAT);
-    assertThat(t.stream().requested()).isEqualTo(17);
+    assertThat(t.stream().requested()).isEqualTo(WINDOW + 1);
   }
 
   private static List<String> ids(int from, int to) {

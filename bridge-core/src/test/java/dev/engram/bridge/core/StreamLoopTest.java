@@ -27,7 +27,7 @@ class StreamLoopTest {
     assertThat(t.transport.streamCount()).isEqualTo(1);
     assertThat(t.stream().clientId()).isEqualTo(bridge.clientId());
     assertThat(t.stream().resumeEventId()).isEmpty();
-    assertThat(t.stream().requested()).isEqualTo(16);
+    assertThat(t.stream().requested()).isEqualTo(TestBridge.WINDOW);
     assertThat(bridge.state()).isEqualTo(BridgeState.CONNECTING);
     assertThat(t.listener.streamsOpened()).containsExactly(false);
   }
@@ -305,7 +305,7 @@ class StreamLoopTest {
         "3: unknown event type 99",
         "4: no project id").inOrder();
     assertThat(t.listener.eventsReceived()).isEqualTo(5);
-    assertThat(t.stream().requested()).isEqualTo(16 + 5);
+    assertThat(t.stream().requested()).isEqualTo(TestBridge.WINDOW + 5);
     assertThat(t.stream().isOpen()).isTrue();
   }
 

@@ -30,6 +30,9 @@ public final class TestBridge {
   }
 
   /** A config builder at the defaults, with no server URL (the fake transport is given). */
+  /** The default stream request window, which tests that count demand start from. */
+  public static final int WINDOW = BridgeConfig.builder().build().streamRequestWindow();
+
   public static BridgeConfig.Builder config() {
     return BridgeConfig.builder();
   }
