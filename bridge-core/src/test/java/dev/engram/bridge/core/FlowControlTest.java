@@ -6,6 +6,8 @@ import static dev.engram.bridge.core.testing.Waits.untilStreamAfter;
 
 import dev.engram.bridge.api.RemovalSource;
 import dev.engram.bridge.api.transport.FailureKind;
+import dev.engram.bridge.api.transport.ServerEvent;
+import dev.engram.bridge.core.testing.RecordingHandler;
 import dev.engram.bridge.core.testing.ManualExecutor;
 import dev.engram.bridge.core.testing.TestBridge;
 import java.util.ArrayList;
@@ -26,6 +28,46 @@ class FlowControlTest {
 
     assertThat(t.handler.count()).isEqualTo(40);
     assertThat(t.stream().requested()).isEqualTo(WINDOW + 40);
+  }
+
+  @Test
+  void aRunOfEvents_returnsItsDemandAQuarterOfTheWindowAtATime() {
+    t.start(TestBridge.config().streamRequestWindow(16).build());
+
+    t.stream().emitRun(removals(1, 16));
+
+    assertThat(t.handler.projectIds()).containsExactlyElementsIn(ids(1, 16)).inOrder();
+    assertThat(t.stream().requestCalls()).containsExactly(16, 4, 4, 4, 4).inOrder();
+  }
+
+  @Test
+  void demandShortOfAQuarter_goesBackOnceTheRunIsHandled() {
+    t.start(TestBridge.config().streamRequestWindow(16).build());
+
+    t.stream().emitRun(removals(1, 6));
+
+    assertThat(t.stream().requestCalls()).containsExactly(16, 4, 2).inOrder();
+    t.stream().emitRemoval("7", "p7");
+    assertThat(t.stream().requestCalls()).containsExactly(16, 4, 2, 1).inOrder();
+  }
+
+  @Test
+  void aRunOfEvents_wakesEachHandlerOnce_afterTheWholeRunIsQueued_andEachSeesItInOrder() {
+    // Handlers run inline as soon as their thread is woken: the first call shows when that was.
+    List<Integer> acceptedAtFirstCall = new ArrayList<>();
+    RecordingHandler second = new RecordingHandler().behaviour(removal -> {
+      if (acceptedAtFirstCall.isEmpty()) {
+        acceptedAtFirstCall.add(t.listener.accepted().size());
+      }
+    });
+    EngramBridge bridge = t.builder(TestBridge.config().build()).addHandler(second).build();
+    bridge.start();
+
+    t.stream().emitRun(removals(1, 10));
+
+    assertThat(acceptedAtFirstCall).containsExactly(10);
+    assertThat(t.handler.projectIds()).containsExactlyElementsIn(ids(1, 10)).inOrder();
+    assertThat(second.projectIds()).containsExactlyElementsIn(ids(1, 10)).inOrder();
   }
 
   @Test
@@ -104,6 +146,14 @@ class FlowControlTest {
     assertThat(t.handler.projectIds()).containsExactlyElementsIn(expected).inOrder();
     assertThat(t.handler.calls().get(0).source()).isEqualTo(RemovalSource.HEARTBEAT);
     assertThat(t.stream().requested()).isEqualTo(WINDOW + 1);
+  }
+
+  private static List<ServerEvent> removals(int from, int to) {
+    List<ServerEvent> events = new ArrayList<>();
+    for (String id : ids(from, to)) {
+      events.add(ServerEvent.removal(id.substring(1), id, "deleted"));
+    }
+    return events;
   }
 
   private static List<String> ids(int from, int to) {

@@ -6,7 +6,9 @@ import dev.engram.bridge.api.transport.FailureKind;
 import dev.engram.bridge.api.transport.ServerEvent;
 import dev.engram.bridge.api.transport.TransportException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 
 /**
  * One event stream of a {@link FakeTransport}. Honours flow control like a real transport:
@@ -18,6 +20,7 @@ public final class FakeStream implements EventStream {
   private final EventStreamObserver observer;
   private final Deque<ServerEvent> held = new ArrayDeque<>();
   private long requested;
+  private final List<Integer> requestCalls = new ArrayList<>();
   private long delivered;
   private boolean cancelled;
   private boolean ended;
@@ -43,6 +46,7 @@ public final class FakeStream implements EventStream {
       throw new IllegalArgumentException("request(" + count + ")");
     }
     requested += count;
+    requestCalls.add(count);
     flush();
   }
 
@@ -58,6 +62,27 @@ public final class FakeStream implements EventStream {
     }
     held.add(event);
     flush();
+    return this;
+  }
+
+  /**
+   * Sends events as one run, the way a transport that reads them in bursts does: what the
+   * engine's demand allows goes in one {@link EventStreamObserver#onEvents} call, the rest is
+   * held.
+   */
+  public synchronized FakeStream emitRun(List<ServerEvent> events) {
+    if (ended || cancelled) {
+      throw new IllegalStateException("the stream is over (ended=" + ended + ")");
+    }
+    held.addAll(events);
+    List<ServerEvent> run = new ArrayList<>();
+    while (!held.isEmpty() && delivered < requested) {
+      delivered++;
+      run.add(held.poll());
+    }
+    if (!run.isEmpty()) {
+      observer.onEvents(run);
+    }
     return this;
   }
 
@@ -78,6 +103,11 @@ public final class FakeStream implements EventStream {
 
   public synchronized long requested() {
     return requested;
+  }
+
+  /** The count of every request() call, in order. */
+  public synchronized List<Integer> requestCalls() {
+    return List.copyOf(requestCalls);
   }
 
   public synchronized long delivered() {
