@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * Latency at 1 000 events per second, from the moment the server hands an event to gRPC to the
  * moment the handler is called: the bridge (defaults, one handler) against a raw grpc-java client
- * (16 requested, direct executor). Both read their own {@link EventPushServer} in this JVM, so
+ * (as many requested as the bridge requests by default, direct executor). Both read their own {@link EventPushServer} in this JVM, so
  * both ends are stamped with the same {@link System#nanoTime()} clock.
  *
  * <p>Rounds alternate between the two, so that a noisy neighbour on the machine hurts both alike;
@@ -76,7 +76,8 @@ public final class LatencyScenario {
 
     static Consumer raw() throws Exception {
       Consumer consumer = new Consumer("raw grpc-java");
-      RawEventClient client = new RawEventClient(consumer.server.port(), 16, null,
+      RawEventClient client = new RawEventClient(consumer.server.port(),
+          StreamThroughputBenchmark.DEFAULT_WINDOW, null,
           event -> consumer.received(EventPushServer.indexOfEventId(event.getEventId())));
       consumer.closeClient = client::close;
       consumer.server.awaitStreams(1, Duration.ofSeconds(10));

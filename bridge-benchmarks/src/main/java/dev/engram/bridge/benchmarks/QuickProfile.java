@@ -122,8 +122,8 @@ public final class QuickProfile {
         "StreamThroughputBenchmark.raw", false, "throughput, 10 handlers / raw", ">= 0.9");
     ratio(results, "StreamThroughputBenchmark.diagnosticBridgeInlineHandler",
         "StreamThroughputBenchmark.raw", false, "diagnostic: bridge, handler inline / raw", "");
-    ratio(results, "StreamThroughputBenchmark.diagnosticBridgeWindow128",
-        "StreamThroughputBenchmark.raw", false, "diagnostic: bridge, window 128 / raw", "");
+    ratio(results, "StreamThroughputBenchmark.diagnosticRawWindow16",
+        "StreamThroughputBenchmark.raw", false, "diagnostic: raw, window 16 / raw", "");
     ratio(results, "StreamThroughputBenchmark.diagnosticRawPooledCallbacks",
         "StreamThroughputBenchmark.raw", false, "diagnostic: raw on a callback pool / raw", "");
     ratio(results, "HeartbeatBenchmark.bridgeTick", "HeartbeatBenchmark.rawCalls", true,
