@@ -11,6 +11,12 @@ import org.junit.jupiter.api.Test;
 class ProjectRemovalTest {
 
   @Test
+  void sources_haveLowerCaseWireNames() {
+    assertThat(RemovalSource.STREAM.wireName()).isEqualTo("stream");
+    assertThat(RemovalSource.HEARTBEAT.wireName()).isEqualTo("heartbeat");
+  }
+
+  @Test
   void fromStream_keepsWhatTheStreamKnows() {
     Instant at = Instant.parse("2026-01-01T00:00:00Z");
 

@@ -55,7 +55,8 @@ final class FanOut implements HandlerQueue.Invoker {
   private final ArrayDeque<Pending> backlog = new ArrayDeque<>();
   private final int[] waitingFor;
   /** Handlers given work in this run of the serial context, to be woken once at its end. */
-  private final List<Integer> toStart = new ArrayList<>();
+  private final int[] toStart;
+  private int toStartCount;
   private final boolean[] toStartMarked;
   private boolean startQueued;
   private final AtomicBoolean drainRequested = new AtomicBoolean();
@@ -85,6 +86,7 @@ final class FanOut implements HandlerQueue.Invoker {
     this.queues = List.copyOf(built);
     this.watches = queues.stream().map(SlowCallWatch::new).toList();
     this.waitingFor = new int[handlers.size()];
+    this.toStart = new int[handlers.size()];
     this.toStartMarked = new boolean[handlers.size()];
   }
 
@@ -104,20 +106,24 @@ final class FanOut implements HandlerQueue.Invoker {
       handlers.forEach(h -> dedup.abandoned(delivery, h));
       return;
     }
-    BitSet remaining = new BitSet(queues.size());
-    for (int h : handlers) {
+    BitSet remaining = null;
+    for (int i = 0, n = handlers.size(); i < n; i++) {
+      int h = handlers.get(i);
       // Straight to the queue only when nothing earlier waits for this handler: order holds.
       if (waitingFor[h] > 0 || !offer(h, job)) {
+        if (remaining == null) {
+          remaining = new BitSet(queues.size());
+        }
         remaining.set(h);
         waitingFor[h]++;
       }
     }
-    if (!toStart.isEmpty() && !startQueued) {
+    if (toStartCount > 0 && !startQueued) {
       // After the task that submits now (and any run of submits it makes) is over.
       startQueued = true;
       context.execute(this::startDrains);
     }
-    if (remaining.isEmpty()) {
+    if (remaining == null) {
       onAccepted.run();
     } else {
       backlog.add(new Pending(job, remaining, onAccepted));
@@ -172,7 +178,7 @@ final class FanOut implements HandlerQueue.Invoker {
     }
     if (!toStartMarked[h]) {
       toStartMarked[h] = true;
-      toStart.add(h);
+      toStart[toStartCount++] = h;
     }
     return true;
   }
@@ -180,11 +186,11 @@ final class FanOut implements HandlerQueue.Invoker {
   /** Wakes the handlers that were given work since the last call: once each. */
   private void startDrains() {
     startQueued = false;
-    for (int h : toStart) {
-      toStartMarked[h] = false;
-      queues.get(h).startDraining();
+    for (int i = 0; i < toStartCount; i++) {
+      toStartMarked[toStart[i]] = false;
+      queues.get(toStart[i]).startDraining();
     }
-    toStart.clear();
+    toStartCount = 0;
   }
 
   private boolean everyWaitingHandlerFull(boolean[] full) {

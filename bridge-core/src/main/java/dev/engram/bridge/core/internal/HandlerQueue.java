@@ -29,6 +29,7 @@ final class HandlerQueue {
 
   private final int index;
   private final ProjectRemovalAware handler;
+  private final String name;
   private final int capacity;
   private final Executor executor;
   private final Invoker invoker;
@@ -56,6 +57,7 @@ final class HandlerQueue {
       Runnable onRoom) {
     this.index = index;
     this.handler = handler;
+    this.name = handler.getClass().getName();
     this.capacity = capacity;
     this.executor = executor;
     this.invoker = invoker;
@@ -71,7 +73,7 @@ final class HandlerQueue {
   }
 
   String name() {
-    return handler.getClass().getName();
+    return name;
   }
 
   /**

@@ -197,7 +197,7 @@ public final class EventStreamCall extends ClientCall.Listener<ProjectEvent>
 
   /** Empties the inbox into the observer; runs on the callback pool, one task at a time. */
   private void deliver() {
-    do {
+    while (true) {
       List<ServerEvent> run = new ArrayList<>();
       Object next;
       while ((next = inbox.poll()) != null) {
@@ -212,7 +212,10 @@ public final class EventStreamCall extends ClientCall.Listener<ProjectEvent>
       hand(run);
       delivering.set(false);
       // An item queued after the last poll but before the flag was cleared needs this thread.
-    } while (!inbox.isEmpty() && delivering.compareAndSet(false, true));
+      if (inbox.isEmpty() || !delivering.compareAndSet(false, true)) {
+        return;
+      }
+    }
   }
 
   private void hand(List<ServerEvent> run) {
