@@ -127,7 +127,8 @@ final class Deduplicator {
       if (isTracked) {
         tracked.put(key, fresh);
       } else {
-        window.put(key, fresh);
+        // Untracked and not remembered: the window was just asked and does not hold it.
+        window.addAbsent(key, fresh);
       }
       return new Decision(Verdict.NEW, fresh, allHandlers);
     }

@@ -43,6 +43,14 @@ final class RecentWindow<K, V> {
     return null;
   }
 
+  /**
+   * Adds {@code key}, which the caller has just seen is not in the window, as the newest entry:
+   * one map operation where {@link #put} needs two.
+   */
+  synchronized void addAbsent(K key, V value) {
+    entries.put(key, value);
+  }
+
   /** Adds {@code key}, or replaces its value; either way it becomes the newest entry. */
   synchronized void put(K key, V value) {
     entries.remove(key);

@@ -28,6 +28,18 @@ class RecentWindowTest {
   }
 
   @Test
+  void addAbsent_addsAsTheNewest_andEvictsTheOldestWhenFull() {
+    RecentWindow<String, String> window = new RecentWindow<>(2);
+    window.addAbsent("a", "1");
+    window.addAbsent("b", "2");
+    window.addAbsent("c", "3");
+
+    assertThat(window.size()).isEqualTo(2);
+    assertThat(window.contains("a")).isFalse();
+    assertThat(window.get("c")).isEqualTo("3");
+  }
+
+  @Test
   void full_nextNewKey_evictsExactlyOneAndNeverGrows() {
     RecentWindow<Integer, Integer> window = new RecentWindow<>(3);
     for (int i = 0; i < 10; i++) {
