@@ -387,6 +387,61 @@ class HeartbeatTest {
         .containsExactly("c", "d").inOrder();
   }
 
+  @Test
+  void nextTick_afterTheSameLiveSetChangedInPlace_sendsTheNewSortedIds() {
+    Set<String> live = new HashSet<>(List.of("d", "b", "a"));
+    EngramBridge bridge = t.bare(TestBridge.config().syncChunkSize(2).build())
+        .addTracker(() -> live)
+        .build();
+    bridge.start();
+    advanceUntil(t.clock, MINUTE, () -> t.listener.syncs().size() == 1);
+    int firstTickCalls = t.transport.syncCount();
+
+    live.remove("b");
+    live.add("e");
+    live.add("c");
+    advanceUntil(t.clock, Duration.ofMinutes(2), () -> t.listener.syncs().size() == 2);
+    int secondTickCalls = t.transport.syncCount();
+    advanceUntil(t.clock, Duration.ofMinutes(2), () -> t.listener.syncs().size() == 3);
+
+    assertThat(chunksOf(0, firstTickCalls))
+        .containsExactly(List.of("a", "b"), List.of("d")).inOrder();
+    assertThat(chunksOf(firstTickCalls, secondTickCalls))
+        .containsExactly(List.of("a", "c"), List.of("d", "e")).inOrder();
+    assertThat(chunksOf(secondTickCalls, t.transport.syncCount()))
+        .containsExactly(List.of("a", "c"), List.of("d", "e")).inOrder();
+    assertThat(t.listener.syncs().get(1).localIds()).isEqualTo(4);
+  }
+
+  @Test
+  void trackerThatStartsAndStopsFailing_isLeftOutOnlyWhileItFails() {
+    AtomicInteger reading = new AtomicInteger();
+    ProjectTracker flaky = () -> {
+      if (reading.incrementAndGet() == 2) {
+        throw new IllegalStateException("flaky");
+      }
+      return Set.of("b", "c");
+    };
+    EngramBridge bridge = t.bare(TestBridge.config().build())
+        .addTracker(new MutableTracker("a", "b"))
+        .addTracker(flaky)
+        .build();
+    bridge.start();
+
+    advanceUntil(t.clock, Duration.ofMinutes(4), () -> t.listener.syncs().size() == 3);
+
+    assertThat(chunksOf(0, 3)).containsExactly(
+        List.of("a", "b", "c"), List.of("a", "b"), List.of("a", "b", "c")).inOrder();
+  }
+
+  private List<List<String>> chunksOf(int fromCall, int toCall) {
+    List<List<String>> chunks = new ArrayList<>();
+    for (FakeTransport.SyncCall call : t.transport.syncCalls().subList(fromCall, toCall)) {
+      chunks.add(call.request().localProjectIds());
+    }
+    return chunks;
+  }
+
   private SyncRequest lastRequest() {
     List<FakeTransport.SyncCall> calls = t.transport.syncCalls();
     return calls.get(calls.size() - 1).request();

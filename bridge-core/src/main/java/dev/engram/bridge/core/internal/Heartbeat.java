@@ -80,6 +80,7 @@ final class Heartbeat {
   private final RemovalIntake intake;
   private final TrackerUnion trackers;
   private final Deduplicator dedup;
+  private final IdChunks chunks = new IdChunks();
 
   private Tick current;
   private boolean rerun;
@@ -193,8 +194,8 @@ final class Heartbeat {
       succeeded(tick);
       return;
     }
-    tick.chunk = Math.min(chunkSize, tick.ids.size() - tick.offset);
-    List<String> chunk = tick.ids.subList(tick.offset, tick.offset + tick.chunk);
+    List<String> chunk = chunks.chunk(tick.ids, tick.offset, chunkSize);
+    tick.chunk = chunk.size();
     int call = ++callId;
     Duration deadline = config.syncDeadline();
     CompletableFuture<SyncResult> future;

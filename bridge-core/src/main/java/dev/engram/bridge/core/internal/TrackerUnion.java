@@ -1,9 +1,7 @@
 package dev.engram.bridge.core.internal;
 
 import dev.engram.bridge.api.ProjectTracker;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,26 +27,46 @@ final class TrackerUnion {
 
   private final List<ProjectTracker> trackers;
   private final Set<ProjectTracker> failing = ConcurrentHashMap.newKeySet();
+  /** What each tracker handed out at the previous reading, by index; guarded by this. */
+  private final IdSequence[] lastRead;
+  /** The union of {@link #lastRead}; guarded by this. */
+  private SortedIds lastUnion = SortedIds.EMPTY;
 
   TrackerUnion(List<ProjectTracker> trackers) {
     this.trackers = List.copyOf(trackers);
+    this.lastRead = new IdSequence[this.trackers.size()];
+    Arrays.fill(lastRead, IdSequence.EMPTY);
   }
 
-  Snapshot snapshot() {
-    Set<String> union = new HashSet<>();
+  /**
+   * Reads every tracker. What counts is the content read now, never the identity of the sets a
+   * tracker returns: a tracker may hand out one live set and change it between readings. While
+   * each tracker hands out the same ids in the same order as at the previous reading, the
+   * previous sorted union is handed out again; when some order or content differs, the union is
+   * checked against the previous one, and only new ids are sorted.
+   */
+  synchronized Snapshot snapshot() {
     boolean complete = true;
-    for (ProjectTracker tracker : trackers) {
-      complete &= read(tracker, ids -> {
+    boolean sameAsBefore = true;
+    for (int i = 0; i < trackers.size(); i++) {
+      IdSequence.Reader reader = lastRead[i].next();
+      complete &= read(trackers.get(i), ids -> {
         for (String id : ids) {
-          if (id != null && !id.isEmpty()) {
-            union.add(id);
-          }
+          reader.add(id);
         }
       });
+      IdSequence now = reader.finish();
+      sameAsBefore &= now == lastRead[i];
+      lastRead[i] = now;
     }
-    List<String> sorted = new ArrayList<>(union);
-    Collections.sort(sorted);
-    return new Snapshot(List.copyOf(sorted), Collections.unmodifiableSet(union), complete);
+    if (!sameAsBefore) {
+      SortedIds.Reading union = new SortedIds.Reading(lastUnion);
+      for (IdSequence ids : lastRead) {
+        ids.forEach(union::add);
+      }
+      lastUnion = union.result();
+    }
+    return new Snapshot(lastUnion.list(), lastUnion.set(), complete);
   }
 
   /** Whether some tracker holds {@code projectId} now. A failing tracker counts as not. */
