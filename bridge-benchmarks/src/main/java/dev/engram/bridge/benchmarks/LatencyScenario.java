@@ -26,8 +26,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * (as many requested as the bridge requests by default, direct executor). Both read their own {@link EventPushServer} in this JVM, so
  * both ends are stamped with the same {@link System#nanoTime()} clock.
  *
- * <p>Rounds alternate between the two, so that a noisy neighbour on the machine hurts both alike;
- * each round's percentiles are computed over every event of the round (no sampling).
+ * <p>Both clients are measured at the same moments: every tick of the pacer sends one event to
+ * each of them (in alternating order), so that a pause of the machine, the JIT or the collector
+ * hits both alike, and the ratio of their percentiles in one round holds even when the absolute
+ * figures do not. Each round's percentiles are computed over every event of the round (no
+ * sampling).
  */
 public final class LatencyScenario {
   private static final int POOL = 1 << 17;
@@ -48,16 +51,51 @@ public final class LatencyScenario {
     ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(
         new ThreadFactoryBuilder().setNameFormat("latency-pacer").setDaemon(true).build());
     try (Consumer raw = Consumer.raw(); Consumer bridge = Consumer.bridge()) {
-      raw.send(pacer, warmUp);
-      bridge.send(pacer, warmUp);
+      List<Consumer> both = List.of(raw, bridge);
+      send(pacer, both, warmUp);
       for (int round = 0; round < rounds; round++) {
-        results.add(raw.measure(pacer, round + 1, events));
-        results.add(bridge.measure(pacer, round + 1, events));
+        int first = raw.sent;
+        send(pacer, both, events);
+        results.add(raw.round(round + 1, first, events));
+        results.add(bridge.round(round + 1, first, events));
       }
     } finally {
       pacer.shutdownNow();
     }
     return results;
+  }
+
+  /**
+   * Sends {@code count} events to each consumer, one per millisecond to each (the first of them
+   * alternating from tick to tick), and waits until all arrived.
+   */
+  private static void send(ScheduledExecutorService pacer, List<Consumer> consumers, int count)
+      throws InterruptedException, TimeoutException {
+    CountDownLatch allSent = new CountDownLatch(1);
+    AtomicInteger left = new AtomicInteger(count);
+    Runnable tick = () -> {
+      int remaining = left.getAndDecrement();
+      if (remaining > 0) {
+        int n = consumers.size();
+        for (int i = 0; i < n; i++) {
+          consumers.get((remaining + i) % n).server.push(1);
+        }
+      }
+      if (remaining <= 1) {
+        allSent.countDown();
+      }
+    };
+    ScheduledFuture<?> ticking =
+        pacer.scheduleAtFixedRate(tick, 0, PERIOD.toNanos(), TimeUnit.NANOSECONDS);
+    boolean done = allSent.await(count * PERIOD.toMillis() + 10_000, TimeUnit.MILLISECONDS);
+    ticking.cancel(false);
+    if (!done) {
+      throw new TimeoutException("the pacer did not send " + count + " events in time");
+    }
+    for (Consumer consumer : consumers) {
+      consumer.sent += count;
+      consumer.arrivals.awaitAtLeast(consumer.sent, Duration.ofSeconds(30));
+    }
   }
 
   /** A server and a client of it that stamps when each event reaches it. */
@@ -104,35 +142,8 @@ public final class LatencyScenario {
       arrivals.arrive();
     }
 
-    /** Sends {@code count} events, one per millisecond, and waits until all arrived. */
-    void send(ScheduledExecutorService pacer, int count)
-        throws InterruptedException, TimeoutException {
-      CountDownLatch allSent = new CountDownLatch(1);
-      AtomicInteger left = new AtomicInteger(count);
-      ScheduledFuture<?>[] ticking = new ScheduledFuture<?>[1];
-      Runnable tick = () -> {
-        int remaining = left.getAndDecrement();
-        if (remaining > 0) {
-          server.push(1);
-        }
-        if (remaining <= 1) {
-          allSent.countDown();
-        }
-      };
-      ticking[0] = pacer.scheduleAtFixedRate(
-          tick, 0, PERIOD.toNanos(), TimeUnit.NANOSECONDS);
-      boolean done = allSent.await(count * PERIOD.toMillis() + 10_000, TimeUnit.MILLISECONDS);
-      ticking[0].cancel(false);
-      if (!done) {
-        throw new TimeoutException("the pacer did not send " + count + " events in time");
-      }
-      sent += count;
-      arrivals.awaitAtLeast(sent, Duration.ofSeconds(30));
-    }
-
-    Round measure(ScheduledExecutorService pacer, int round, int count) throws Exception {
-      int first = sent;
-      send(pacer, count);
+    /** The latencies of {@code count} events from the {@code first}. */
+    Round round(int round, int first, int count) {
       long[] latencies = new long[count];
       for (int i = 0; i < count; i++) {
         int index = (first + i) % POOL;

@@ -227,10 +227,10 @@ public final class QuickProfile {
   // ---- Scenarios -----------------------------------------------------------------------------
 
   private void latency() throws Exception {
-    List<LatencyScenario.Round> rounds = LatencyScenario.run(3, 3_000, 2_000);
+    List<LatencyScenario.Round> rounds = LatencyScenario.run(5, 5_000, 3_000);
     line("");
-    line("### Latency at 1 000 events/s, server send to handler call (3 rounds of 3 000 events"
-        + " each, alternating)");
+    line("### Latency at 1 000 events/s, server send to handler call (5 rounds of 5 000 events,"
+        + " both clients fed at the same moments)");
     line("");
     line("| client | round | p50 us | p90 us | p99 us | p99.9 us | max us |");
     line("|---|---:|---:|---:|---:|---:|---:|");
@@ -245,13 +245,33 @@ public final class QuickProfile {
     long rawP99 = medianOf(rounds, "raw grpc-java", s -> s.percentile(0.99));
     long bridgeP50 = medianOf(rounds, "bridge", Samples::median);
     long rawP50 = medianOf(rounds, "raw grpc-java", Samples::median);
-    double ratio = (double) bridgeP99 / rawP99;
+    double ratio = medianRatio(rounds, s -> s.percentile(0.99));
     line("");
     line(String.format(Locale.ROOT,
         "Median over rounds: p50 bridge %s us / raw %s us; p99 bridge %s us / raw %s us; "
-            + "p99 ratio %.2f (target <= 1.2: %s).",
+            + "median of the rounds' p99 ratios %.2f (target <= 1.2: %s).",
         Samples.us(bridgeP50), Samples.us(rawP50), Samples.us(bridgeP99), Samples.us(rawP99),
         ratio, ratio <= 1.2 ? "met" : "MISSED"));
+  }
+
+  /** The median over rounds of bridge / raw for {@code statistic}, each pair from one round. */
+  private static double medianRatio(
+      List<LatencyScenario.Round> rounds, ToLongFunction<Samples> statistic) {
+    List<Double> ratios = new ArrayList<>();
+    for (LatencyScenario.Round bridge : rounds) {
+      if (!bridge.client().equals("bridge")) {
+        continue;
+      }
+      for (LatencyScenario.Round raw : rounds) {
+        if (raw.client().equals("raw grpc-java") && raw.round() == bridge.round()) {
+          ratios.add((double) statistic.applyAsLong(bridge.latencies())
+              / statistic.applyAsLong(raw.latencies()));
+        }
+      }
+    }
+    ratios.sort(null);
+    int n = ratios.size();
+    return n % 2 == 1 ? ratios.get(n / 2) : (ratios.get(n / 2 - 1) + ratios.get(n / 2)) / 2;
   }
 
   private static long medianOf(
