@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -63,8 +64,19 @@ final class Deduplicator {
    * contend with each other or with the stream. {@code retired} is guarded by the lock.
    */
   static final class Delivery {
+    private static final AtomicIntegerFieldUpdater<Delivery> FAILED_SLOTS =
+        AtomicIntegerFieldUpdater.newUpdater(Delivery.class, "failedSlots");
+
     private final AtomicReferenceArray<Outcome> outcomes;
     private final AtomicIntegerArray attempts;
+    /**
+     * How many slots are {@link Outcome#FAILED}, raised after a slot becomes FAILED and lowered
+     * after a retry takes one back. A report of a removal that nothing failed, by far the
+     * commonest (every reconciliation repeats every removed but tracked project), reads only
+     * this field. A report that reads it just before a failure lands leaves the retry to the
+     * next report, as a report that came just before the failure would.
+     */
+    private volatile int failedSlots;
     private boolean retired;
 
     private Delivery(int handlers) {
@@ -132,9 +144,13 @@ final class Deduplicator {
       }
       return new Decision(Verdict.NEW, fresh, allHandlers);
     }
+    if (delivery.failedSlots == 0) {
+      return new Decision(Verdict.DUPLICATE, delivery, List.of());
+    }
     List<Integer> retry = new ArrayList<>();
     for (int i = 0; i < handlerCount; i++) {
       if (delivery.outcomes.compareAndSet(i, Outcome.FAILED, Outcome.PENDING)) {
+        Delivery.FAILED_SLOTS.decrementAndGet(delivery);
         retry.add(i);
       }
     }
@@ -155,6 +171,9 @@ final class Deduplicator {
     int attempt = delivery.attempts.incrementAndGet(handler);
     boolean givingUp = attempt >= maxAttempts;
     delivery.outcomes.set(handler, givingUp ? Outcome.GAVE_UP : Outcome.FAILED);
+    if (!givingUp) {
+      Delivery.FAILED_SLOTS.incrementAndGet(delivery);
+    }
     return new Attempt(attempt, givingUp);
   }
 
@@ -163,7 +182,9 @@ final class Deduplicator {
    * eligible for a retry without counting an attempt.
    */
   void abandoned(Delivery delivery, int handler) {
-    delivery.outcomes.compareAndSet(handler, Outcome.PENDING, Outcome.FAILED);
+    if (delivery.outcomes.compareAndSet(handler, Outcome.PENDING, Outcome.FAILED)) {
+      Delivery.FAILED_SLOTS.incrementAndGet(delivery);
+    }
   }
 
   /**

@@ -129,6 +129,38 @@ class DeduplicatorTest {
   }
 
   @Test
+  void retriedHandlerThatSucceeds_isDuplicateFromThenOn() {
+    Decision first = dedup.offer(REMOVED, "p1", true);
+    dedup.failed(first.delivery(), 0);
+    dedup.failed(first.delivery(), 1);
+    Decision retry = dedup.offer(REMOVED, "p1", true);
+    assertThat(retry.handlers()).containsExactly(0, 1).inOrder();
+    assertThat(dedup.offer(REMOVED, "p1", true).verdict()).isEqualTo(Verdict.DUPLICATE);
+
+    dedup.succeeded(retry.delivery(), 0);
+    dedup.failed(retry.delivery(), 1);
+
+    Decision third = dedup.offer(REMOVED, "p1", true);
+    assertThat(third.verdict()).isEqualTo(Verdict.RETRY);
+    assertThat(third.handlers()).containsExactly(1);
+    dedup.succeeded(third.delivery(), 1);
+    assertThat(dedup.offer(REMOVED, "p1", true).verdict()).isEqualTo(Verdict.DUPLICATE);
+  }
+
+  @Test
+  void abandonedCall_isHandedOutAgainWithoutCountingAnAttempt() {
+    Decision first = dedup.offer(REMOVED, "p1", true);
+    dedup.succeeded(first.delivery(), 0);
+    dedup.abandoned(first.delivery(), 1);
+
+    Decision again = dedup.offer(REMOVED, "p1", true);
+
+    assertThat(again.verdict()).isEqualTo(Verdict.RETRY);
+    assertThat(again.handlers()).containsExactly(1);
+    assertThat(dedup.failed(again.delivery(), 1).number()).isEqualTo(1);
+  }
+
+  @Test
   void concurrentOffers_from100Threads_eachRemovalIsNewExactlyOnce() throws Exception {
     Deduplicator shared = new Deduplicator(1, 3, 1024);
     Set<String> trackedIds = new java.util.HashSet<>();
