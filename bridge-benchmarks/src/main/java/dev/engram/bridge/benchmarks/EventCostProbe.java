@@ -13,6 +13,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 
@@ -41,13 +43,20 @@ public final class EventCostProbe {
   public static void main(String[] args) throws Exception {
     int events = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-    System.out.println("| client | round | events/s | CPU us/event | switches/event |");
-    System.out.println("|---|---:|---:|---:|---:|");
+    table(events, rounds).forEach(System.out::println);
+  }
+
+  /** Measures {@code rounds} rounds of each client, as the lines of a Markdown table. */
+  static List<String> table(int events, int rounds) throws Exception {
+    List<String> lines = new ArrayList<>();
+    lines.add("| client | round | events/s | CPU us/event | switches/event |");
+    lines.add("|---|---:|---:|---:|---:|");
     for (int round = 1; round <= rounds; round++) {
-      print("raw grpc-java", round, raw(events));
-      print("bridge, 1 handler", round, bridge(events, 1));
-      print("bridge, 10 handlers", round, bridge(events, 10));
+      lines.add(row("raw grpc-java", round, raw(events)));
+      lines.add(row("bridge, 1 handler", round, bridge(events, 1)));
+      lines.add(row("bridge, 10 handlers", round, bridge(events, 10)));
     }
+    return lines;
   }
 
   /** One measurement of {@code events} events. */
@@ -138,10 +147,10 @@ public final class EventCostProbe {
     return total;
   }
 
-  private static void print(String client, int round, Cost cost) {
-    System.out.println(String.format(Locale.ROOT, "| %s | %d | %,.0f | %.2f | %.2f |",
+  private static String row(String client, int round, Cost cost) {
+    return String.format(Locale.ROOT, "| %s | %d | %,.0f | %.2f | %.2f |",
         client, round, cost.perSecond(), cost.cpuNanos() / 1e3 / cost.events(),
-        (double) cost.switches() / cost.events()));
+        (double) cost.switches() / cost.events());
   }
 
   /** Counts calls. */

@@ -27,8 +27,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * A quick profile of every measurement, in one command and well under ten minutes on two cores:
  * the JMH benchmarks with short settings (one fork, 2 warm-up iterations of 2 s, 4 for the
- * stream throughput, 3 measured of 3 s), then latency, recovery, shutdown and the reconnect
- * herd. Prints a Markdown summary with each result's spread and its ratio against its baseline,
+ * stream throughput, 3 measured of 3 s), then the CPU cost per event and per heartbeat tick,
+ * latency, recovery, shutdown and the reconnect herd. Prints a Markdown summary with each result's spread and its ratio against its baseline,
  * and writes it to the file named by the first argument, if any.
  *
  * <pre>
@@ -36,10 +36,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *     dev.engram.bridge.benchmarks.QuickProfile [summary.md]
  * </pre>
  *
- * <p>{@code -Dprofile.parts=jmh,latency,recovery,shutdown,herd} runs only some parts.
+ * <p>{@code -Dprofile.parts=jmh,cost,latency,recovery,shutdown,herd} runs only some parts.
  */
 public final class QuickProfile {
-  private static final String ALL_PARTS = "jmh,latency,recovery,shutdown,herd";
+  private static final String ALL_PARTS = "jmh,cost,latency,recovery,shutdown,herd";
 
   private final List<String> out = new ArrayList<>();
   /** The machine's load average around each part, since other work shares the two cores. */
@@ -55,6 +55,9 @@ public final class QuickProfile {
     profile.header();
     if (parts.contains("jmh")) {
       profile.jmh();
+    }
+    if (parts.contains("cost")) {
+      profile.cost();
     }
     if (parts.contains("latency")) {
       profile.latency();
@@ -225,6 +228,18 @@ public final class QuickProfile {
   }
 
   // ---- Scenarios -----------------------------------------------------------------------------
+
+  /** CPU per unit of work: less moved by other load than the JMH scores are. */
+  private void cost() throws Exception {
+    line("");
+    line("### CPU per streamed event (whole process, server included; 200 000 events a round)");
+    line("");
+    EventCostProbe.table(200_000, 2).forEach(this::line);
+    line("");
+    line("### CPU per heartbeat tick of 100 000 ids (40 ticks a round)");
+    line("");
+    HeartbeatCostProbe.table(40, 2).forEach(this::line);
+  }
 
   private void latency() throws Exception {
     List<LatencyScenario.Round> rounds = LatencyScenario.run(5, 5_000, 3_000);
