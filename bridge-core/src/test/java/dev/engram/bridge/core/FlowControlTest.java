@@ -102,6 +102,31 @@ class FlowControlTest {
   }
 
   @Test
+  void removalsTheHandlersThreadTookAhead_stillCountAgainstItsQueueCapacity() {
+    // While p1 runs, its thread already holds p2, taken with it in one run.
+    List<Long> requestedDuringP1 = new ArrayList<>();
+    t.handler.behaviour(removal -> {
+      if (removal.projectId().equals("p1")) {
+        for (int i = 3; i <= 6; i++) {
+          t.stream().emitRemoval(String.valueOf(i), "p" + i);
+        }
+        requestedDuringP1.add(t.stream().requested());
+      }
+    });
+    t.handlerExecutor(handlerThread)
+        .start(TestBridge.config().handlerQueueCapacity(2).streamRequestWindow(16).build());
+    t.stream().emitRun(removals(1, 2));
+
+    handlerThread.runAll();
+
+    // p2 (taken ahead) and p3 fill the queue of two; p4 to p6 wait, so they ask for nothing.
+    assertThat(requestedDuringP1).containsExactly(16L + 3);
+    assertThat(t.handler.projectIds()).containsExactlyElementsIn(ids(1, 6)).inOrder();
+    assertThat(t.stream().requested()).isEqualTo(16 + 6);
+    assertThat(t.stream().held()).isEqualTo(0);
+  }
+
+  @Test
   void waitingRemovals_holdPartOfTheWindow_acrossAReconnect() {
     EngramBridge bridge = t.handlerExecutor(handlerThread)
         .builder(TestBridge.config().handlerQueueCapacity(1).build())

@@ -1,5 +1,7 @@
 package dev.engram.bridge.core;
 
+import java.util.Map;
+import dev.engram.bridge.api.transport.ServerEvent;
 import static com.google.common.truth.Truth.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -207,6 +209,33 @@ class LifecycleTest {
     assertThat(closing.elapsed()).isLessThan(GRACE.plus(SLACK));
     assertThat(bridge.state()).isEqualTo(BridgeState.STOPPED);
     await().atMost(Duration.ofSeconds(1)).until(() -> BridgeThreads.alive().isEmpty());
+  }
+
+  @Test
+  void close_whileAHandlerBlocksInARun_dropsTheRestOfTheRun_andNeverCallsItForThem() {
+    RecordingHandler blocked = new RecordingHandler().behaviour(removal -> awaitRelease());
+    EngramBridge bridge = EngramBridge.builder()
+        .config(TestBridge.config().closeGracePeriod(GRACE).build())
+        .transport(t.transport)
+        .discoverServices(false)
+        .addHandler(blocked)
+        .build();
+    bridge.start();
+    List<ServerEvent> run = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      run.add(ServerEvent.of(String.valueOf(i), 1, "p" + i, 0, "", Map.of()));
+    }
+    // One run: the handler's thread takes all twenty at once and blocks in the first.
+    t.stream().emitRun(run);
+    await().atMost(Duration.ofSeconds(5)).until(() -> blocked.count() == 1);
+
+    Stopwatch closing = Stopwatch.createStarted();
+    bridge.close();
+    release.countDown();
+
+    assertThat(closing.elapsed()).isLessThan(GRACE.plus(SLACK));
+    await().atMost(Duration.ofSeconds(1)).until(() -> BridgeThreads.alive().isEmpty());
+    assertThat(blocked.projectIds()).containsExactly("p0");
   }
 
   @Test

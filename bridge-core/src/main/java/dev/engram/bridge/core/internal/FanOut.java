@@ -187,8 +187,12 @@ final class FanOut implements HandlerQueue.Invoker {
   private void startDrains() {
     startQueued = false;
     for (int i = 0; i < toStartCount; i++) {
-      toStartMarked[toStart[i]] = false;
-      queues.get(toStart[i]).startDraining();
+      int h = toStart[i];
+      toStartMarked[h] = false;
+      // A queue closes only once the fan-out is closing: what it drops is never delivered.
+      for (HandlerQueue.Job dropped : queues.get(h).startDraining()) {
+        dedup.abandoned(dropped.delivery(), h);
+      }
     }
     toStartCount = 0;
   }
@@ -269,49 +273,60 @@ final class FanOut implements HandlerQueue.Invoker {
    */
   private final class SlowCallWatch {
     private final HandlerQueue queue;
-    /** The call running now, or null; guarded by this. */
-    private HandlerQueue.Job running;
-    private long startedAt;
-    private boolean armed;
+    /** The call running now, or null; written by the handler's thread only. */
+    private volatile HandlerQueue.Job running;
+    /** When {@link #running} started; written before it, so a reader of it sees this. */
+    private volatile long startedAt;
+    /** Whether a check is pending; set by the handler's thread, cleared by the check. */
+    private final AtomicBoolean armed = new AtomicBoolean();
 
     SlowCallWatch(HandlerQueue queue) {
       this.queue = queue;
     }
 
-    synchronized void started(HandlerQueue.Job job) {
-      running = job;
+    void started(HandlerQueue.Job job) {
       startedAt = ticker.read();
-      if (!armed) {
-        arm(slowThreshold);
+      running = job;
+      if (!armed.get() && armed.compareAndSet(false, true)) {
+        timers.scheduleDirect(slowThreshold, this::check);
       }
     }
 
-    synchronized void finished() {
+    void finished() {
       running = null;
     }
 
-    private void arm(Duration delay) {
-      armed = true;
-      timers.scheduleDirect(delay, this::check);
+    private void check() {
+      for (int look = 0; look < 3; look++) {
+        HandlerQueue.Job call = running;
+        if (call == null) {
+          armed.set(false);
+          // A call that started after the read above but before the flag was cleared armed
+          // nothing: whoever sets the flag again looks at it.
+          if (running == null || !armed.compareAndSet(false, true)) {
+            return;
+          }
+          continue;
+        }
+        // Read after the call: a newer call's start can only make the elapsed time shorter.
+        Duration elapsed = Duration.ofNanos(ticker.read() - startedAt);
+        Duration left = slowThreshold.minus(elapsed);
+        if (left.compareTo(Duration.ZERO) > 0) {
+          timers.scheduleDirect(left, this::check);
+          return;
+        }
+        if (running == call) {
+          // Reported once; the next call arms the watch again.
+          armed.set(false);
+          report(call, elapsed);
+          return;
+        }
+        // That call ended while it was looked at: look at the one running now.
+      }
+      timers.scheduleDirect(slowThreshold, this::check);
     }
 
-    private void check() {
-      HandlerQueue.Job slow;
-      Duration elapsed;
-      synchronized (this) {
-        armed = false;
-        if (running == null) {
-          return;
-        }
-        elapsed = Duration.ofNanos(ticker.read() - startedAt);
-        Duration left = slowThreshold.minus(elapsed);
-        if (!left.isNegative() && !left.isZero()) {
-          arm(left);
-          return;
-        }
-        // Reported once; the next call arms the watch again.
-        slow = running;
-      }
+    private void report(HandlerQueue.Job slow, Duration elapsed) {
       logger.atWarn()
           .addKeyValue("handler", queue.name())
           .addKeyValue("project_id", slow.removal().projectId())

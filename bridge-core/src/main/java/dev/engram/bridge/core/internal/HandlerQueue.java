@@ -3,9 +3,12 @@ package dev.engram.bridge.core.internal;
 import dev.engram.bridge.api.ProjectRemoval;
 import dev.engram.bridge.api.ProjectRemovalAware;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -15,9 +18,19 @@ import org.slf4j.LoggerFactory;
  * One handler's bounded, serial queue. At most one task drains it at a time, so the handler is
  * never called from two threads at once, and removals reach it in the order they were queued.
  * A handler that blocks holds only its own queue's thread.
+ *
+ * <p>Work crosses between the two threads in runs, not one removal at a time: the serial context
+ * stages what it offers and hands the whole run over in one turn of the lock
+ * ({@link #startDraining}), and the drain takes everything waiting in one turn too and then
+ * works through it with only a compare-and-set of its own per removal. A lock shared per removal
+ * would move its cache line between the two cores twice for every removal and every handler.
+ *
+ * <p>The capacity bounds what is staged, waiting and taken but not yet started, together.
  */
 final class HandlerQueue {
   private static final Logger logger = LoggerFactory.getLogger(HandlerQueue.class);
+  /** {@link #cursor} once {@link #closeAndInterrupt} has taken the rest of the run in hand. */
+  private static final int CLAIMED_BY_CLOSE = -1;
 
   /** One removal waiting for this handler. */
   record Job(ProjectRemoval removal, Deduplicator.Delivery delivery) {}
@@ -35,15 +48,27 @@ final class HandlerQueue {
   private final Invoker invoker;
   private final Runnable onRoom;
 
+  /** Offered and not yet handed over; serial context only. */
+  private final List<Job> staged = new ArrayList<>();
+  /** How many more may be staged: the room there was at the last hand-over; serial context. */
+  private int stageRoom;
+
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition idle = lock.newCondition();
   private final ArrayDeque<Job> waiting = new ArrayDeque<>();
+  /** The run the drain took; {@code [cursor, runEnd)} is not started yet. Guarded by lock. */
+  private Job[] run = new Job[16];
+  private int runEnd;
+  /** The next index of {@link #run} to start; the drain moves it past a job to claim it. */
+  private final AtomicInteger cursor = new AtomicInteger();
   private boolean draining;
-  /** An offer started a drain that {@link #startDraining()} has not handed out yet. */
+  /** A hand-over queued work that {@link #startDraining()} has not started a drain for. */
   private boolean startPending;
-  private boolean closed;
+  private volatile boolean closed;
+  /** The serial context found the queue full; the drain tells it when room frees. */
+  private volatile boolean roomWanted;
   private Thread runner;
-  private Job current;
+  private volatile Job current;
 
   /**
    * @param onRoom called, on the handler's thread, when a slot frees in a queue that was full
@@ -59,6 +84,7 @@ final class HandlerQueue {
     this.handler = handler;
     this.name = handler.getClass().getName();
     this.capacity = capacity;
+    this.stageRoom = capacity;
     this.executor = executor;
     this.invoker = invoker;
     this.onRoom = onRoom;
@@ -77,22 +103,75 @@ final class HandlerQueue {
   }
 
   /**
-   * Queues {@code job} if there is room. The handler's thread is not woken here: the caller
-   * calls {@link #startDraining()} after its run of offers, so that a run wakes it once.
+   * Queues {@code job} if there is room. Serial context only. Nothing reaches the handler's
+   * thread until {@link #startDraining()}, which the caller calls after its run of offers.
    *
    * @return false when the queue is full or closed; nothing was queued
    */
   boolean offer(Job job) {
+    if (closed) {
+      return false;
+    }
+    if (staged.size() >= stageRoom) {
+      handOver(true);
+    }
+    if (staged.size() >= stageRoom) {
+      return false;
+    }
+    staged.add(job);
+    return true;
+  }
+
+  /**
+   * Hands what was staged to the drain and starts one if none runs. Serial context only.
+   *
+   * @return the staged removals that were dropped because the queue closed meanwhile
+   */
+  List<Job> startDraining() {
+    if (!handOver(false)) {
+      List<Job> dropped = List.copyOf(staged);
+      staged.clear();
+      return dropped;
+    }
+    boolean start;
     lock.lock();
     try {
-      if (closed || waiting.size() >= capacity) {
+      start = startPending;
+      startPending = false;
+    } finally {
+      lock.unlock();
+    }
+    if (start) {
+      submitDrain();
+    }
+    return List.of();
+  }
+
+  /**
+   * Moves the staged jobs to {@link #waiting} and learns how much room is left.
+   *
+   * @param full whether the caller has found no room to stage; if there is still none, the
+   *     drain is asked to say when some frees
+   * @return false, with nothing moved, when the queue is closed
+   */
+  private boolean handOver(boolean full) {
+    lock.lock();
+    try {
+      if (closed) {
         return false;
       }
-      waiting.add(job);
-      if (!draining) {
-        // Counted as draining from now on, so that awaitIdle waits for the drain to come.
-        draining = true;
-        startPending = true;
+      if (!staged.isEmpty()) {
+        waiting.addAll(staged);
+        staged.clear();
+        if (!draining) {
+          // Counted as draining from now on, so that awaitIdle waits for the drain to come.
+          draining = true;
+          startPending = true;
+        }
+      }
+      stageRoom = capacity - waiting.size() - notStarted();
+      if (full && stageRoom <= 0) {
+        roomWanted = true;
       }
       return true;
     } finally {
@@ -100,22 +179,18 @@ final class HandlerQueue {
     }
   }
 
-  /** Hands the drain to the executor if an offer asked for it; otherwise does nothing. */
-  void startDraining() {
-    lock.lock();
-    try {
-      if (!startPending) {
-        return;
-      }
-      startPending = false;
-    } finally {
-      lock.unlock();
-    }
+  /** How many of the drain's run are neither started nor claimed by close; guarded by lock. */
+  private int notStarted() {
+    int next = cursor.get();
+    return next < 0 ? 0 : runEnd - next;
+  }
+
+  private void submitDrain() {
     try {
       executor.execute(this::drain);
     } catch (RejectedExecutionException e) {
       // The bridge's own pool rejects only while closing. A given executor that is saturated
-      // leaves the removal queued: the next offer tries again.
+      // leaves the removals queued: the next hand-over tries again.
       lock.lock();
       try {
         draining = false;
@@ -134,80 +209,107 @@ final class HandlerQueue {
   int waitingCount() {
     lock.lock();
     try {
-      return waiting.size();
+      return waiting.size() + notStarted();
     } finally {
       lock.unlock();
     }
   }
 
   private void drain() {
-    Job job = finishAndTakeNext(null, false);
-    while (job != null) {
-      boolean interruptedBefore = Thread.currentThread().isInterrupted();
-      boolean returned = false;
-      try {
-        invoker.invoke(this, job);
-        returned = true;
-      } finally {
-        if (!returned) {
-          // Only a VirtualMachineError gets here. The thread ends with it; the next offer
-          // starts a new drain.
-          abandonDrain();
+    Thread thread = Thread.currentThread();
+    int end;
+    while ((end = takeRun(thread)) > 0) {
+      for (int i = cursor.get(); i >= 0 && i < end; i = cursor.get()) {
+        Job job = run[i];
+        // Published before the claim, so that a close that sees the claim sees the call too.
+        current = job;
+        if (!cursor.compareAndSet(i, i + 1)) {
+          current = null;
+          break;
         }
+        // Claiming the job freed its slot.
+        if (roomWanted) {
+          roomWanted = false;
+          onRoom.run();
+        }
+        call(job, thread);
       }
-      job = finishAndTakeNext(job, interruptedBefore);
     }
+  }
+
+  private void call(Job job, Thread thread) {
+    boolean interruptedBefore = thread.isInterrupted();
+    boolean returned = false;
+    try {
+      invoker.invoke(this, job);
+      returned = true;
+    } finally {
+      current = null;
+      if (!returned) {
+        // Only a VirtualMachineError gets here. The thread ends with it; the next hand-over
+        // starts a new drain.
+        abandonDrain();
+      }
+    }
+    // A handler may leave its thread interrupted, and that must not leak into the next call;
+    // an interrupt the thread already had (a caller's thread, with an inline executor) is not
+    // ours to clear.
+    if (!interruptedBefore && !closed) {
+      Thread.interrupted();
+    }
+  }
+
+  /**
+   * Takes everything waiting as the next run, in one turn of the lock.
+   *
+   * @return the run's length, or 0 when the drain is over
+   */
+  private int takeRun(Thread thread) {
+    boolean tellRoom;
+    int taken;
+    lock.lock();
+    try {
+      Arrays.fill(run, 0, runEnd, null);
+      runEnd = 0;
+      if (closed || waiting.isEmpty()) {
+        cursor.set(0);
+        runner = null;
+        draining = false;
+        idle.signalAll();
+        return 0;
+      }
+      if (run.length < waiting.size()) {
+        run = new Job[Math.max(waiting.size(), Math.min(capacity, run.length * 2))];
+      }
+      for (taken = 0; !waiting.isEmpty(); taken++) {
+        run[taken] = waiting.poll();
+      }
+      runEnd = taken;
+      cursor.set(0);
+      runner = thread;
+      tellRoom = roomWanted;
+      roomWanted = false;
+    } finally {
+      lock.unlock();
+    }
+    if (tellRoom) {
+      onRoom.run();
+    }
+    return taken;
   }
 
   private void abandonDrain() {
     lock.lock();
     try {
-      current = null;
+      Arrays.fill(run, 0, runEnd, null);
+      runEnd = 0;
+      cursor.set(0);
       runner = null;
       draining = false;
       idle.signalAll();
     } finally {
       lock.unlock();
     }
-  }
-
-  /**
-   * Ends the call of {@code finished} (null before the first) and takes the next job, in one
-   * turn of the lock.
-   *
-   * @param interruptedBefore whether the thread was interrupted before that call: a handler may
-   *     leave its thread interrupted, and that must not leak into the next call, but an interrupt
-   *     the thread already had (a caller's thread, with an inline executor) is not ours to clear
-   * @return the job to run next, or null when the drain is over
-   */
-  private Job finishAndTakeNext(Job finished, boolean interruptedBefore) {
-    Job next;
-    boolean wasFull;
-    lock.lock();
-    try {
-      if (finished != null) {
-        current = null;
-        runner = null;
-        if (!interruptedBefore && !closed) {
-          Thread.interrupted();
-        }
-      }
-      if (closed || waiting.isEmpty()) {
-        draining = false;
-        idle.signalAll();
-        return null;
-      }
-      wasFull = waiting.size() >= capacity;
-      next = waiting.poll();
-      current = next;
-      runner = Thread.currentThread();
-    } finally {
-      lock.unlock();
-    }
-    if (wasFull) {
-      onRoom.run();
-    }
-    return next;
   }
 
   /**
@@ -229,7 +331,8 @@ final class HandlerQueue {
 
   /**
    * Stops the queue: nothing more is accepted or started, and the running call, if any, is
-   * interrupted.
+   * interrupted. What the serial context staged and had not handed over yet is dropped at its
+   * next hand-over, which returns it.
    *
    * @return the removals that were waiting and will not be delivered
    */
@@ -237,12 +340,17 @@ final class HandlerQueue {
     lock.lock();
     try {
       closed = true;
-      List<Job> dropped = List.copyOf(waiting);
+      List<Job> dropped = new ArrayList<>(waiting);
       waiting.clear();
-      if (runner != null) {
+      int from = cursor.getAndSet(CLAIMED_BY_CLOSE);
+      for (int i = Math.max(from, 0); i < runEnd; i++) {
+        dropped.add(run[i]);
+      }
+      Job running = current;
+      if (runner != null && running != null) {
         runner.interrupt();
       }
-      if (current == null) {
+      if (running == null && runner == null) {
         draining = false;
         idle.signalAll();
       }
@@ -254,12 +362,8 @@ final class HandlerQueue {
 
   /** The removal being handled now, or null. */
   ProjectRemoval runningRemoval() {
-    lock.lock();
-    try {
-      return current == null ? null : current.removal();
-    } finally {
-      lock.unlock();
-    }
+    Job running = current;
+    return running == null ? null : running.removal();
   }
 
   @Override
