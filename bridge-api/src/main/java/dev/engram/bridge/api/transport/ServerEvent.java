@@ -56,7 +56,7 @@ public final class ServerEvent {
     this.projectId = Objects.requireNonNullElse(projectId, "");
     this.timestampUnixMs = timestampUnixMs;
     this.reason = Objects.requireNonNullElse(reason, "");
-    this.metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+    this.metadata = metadata == null || metadata.isEmpty() ? Map.of() : Map.copyOf(metadata);
   }
 
   /**

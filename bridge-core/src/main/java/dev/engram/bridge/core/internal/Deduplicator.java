@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Where the stream and the heartbeat meet: decides, per removal (event type, project id), which
@@ -58,17 +57,19 @@ final class Deduplicator {
   record Key(String eventType, String projectId) {}
 
   /**
-   * One removal's per-handler progress. A slot belongs to the handler's own call while it is
-   * pending and to {@link #offer} once it has failed, so the slots are atomics rather than
-   * guarded by the deduplicator's lock: handlers finishing on many threads at once do not
-   * contend with each other or with the stream. {@code retired} is guarded by the lock.
+   * One removal's per-handler progress: per handler one int, its {@link Outcome} in the low two
+   * bits and the number of attempts above them. A slot belongs to the handler's own call while
+   * it is pending and to {@link #offer} once it has failed, so the slots are atomics rather than
+   * guarded by the deduplicator's lock: handlers finishing on many threads at once do not contend
+   * with each other or with the stream. {@code retired} is guarded by the lock.
    */
   static final class Delivery {
     private static final AtomicIntegerFieldUpdater<Delivery> FAILED_SLOTS =
         AtomicIntegerFieldUpdater.newUpdater(Delivery.class, "failedSlots");
+    private static final Outcome[] OUTCOMES = Outcome.values();
 
-    private final AtomicReferenceArray<Outcome> outcomes;
-    private final AtomicIntegerArray attempts;
+    /** All zero: every handler {@link Outcome#PENDING}, no attempt made. */
+    private final AtomicIntegerArray slots;
     /**
      * How many slots are {@link Outcome#FAILED}, raised after a slot becomes FAILED and lowered
      * after a retry takes one back. A report of a removal that nothing failed, by far the
@@ -80,11 +81,32 @@ final class Deduplicator {
     private boolean retired;
 
     private Delivery(int handlers) {
-      this.outcomes = new AtomicReferenceArray<>(handlers);
-      this.attempts = new AtomicIntegerArray(handlers);
-      for (int i = 0; i < handlers; i++) {
-        outcomes.set(i, Outcome.PENDING);
-      }
+      this.slots = new AtomicIntegerArray(handlers);
+    }
+
+    private static Outcome outcome(int slot) {
+      return OUTCOMES[slot & 3];
+    }
+
+    private static int attempts(int slot) {
+      return slot >>> 2;
+    }
+
+    private static int slot(Outcome outcome, int attempts) {
+      return attempts << 2 | outcome.ordinal();
+    }
+
+    /** Moves handler {@code h} from {@code from} to {@code to}, keeping its attempts. */
+    private boolean move(int h, Outcome from, Outcome to) {
+      int now = slots.get(h);
+      return outcome(now) == from && slots.compareAndSet(h, now, slot(to, attempts(now)));
+    }
+
+    /** Ends the pending call of handler {@code h}, which only that call may do. */
+    private int finish(int h, Outcome outcome) {
+      int attempt = attempts(slots.get(h)) + 1;
+      slots.set(h, slot(outcome, attempt));
+      return attempt;
     }
   }
 
@@ -120,36 +142,32 @@ final class Deduplicator {
   synchronized Decision offer(String eventType, String projectId, boolean isTracked) {
     Key key = new Key(eventType, projectId);
     Delivery delivery = tracked.get(key);
-    if (delivery == null) {
-      Delivery remembered = window.get(key);
-      if (remembered != null && isTracked) {
-        window.remove(key);
-        if (!remembered.retired) {
-          // First reported before any tracker held it: the same removal, remembered from now on
-          // for as long as the project is tracked.
-          tracked.put(key, remembered);
-          delivery = remembered;
-        }
-      } else {
-        delivery = remembered;
-      }
-    }
-    if (delivery == null) {
+    if (delivery == null && !isTracked) {
+      // The stream's common case, a removal never seen: one map operation remembers it.
       Delivery fresh = new Delivery(handlerCount);
-      if (isTracked) {
-        tracked.put(key, fresh);
-      } else {
-        // Untracked and not remembered: the window was just asked and does not hold it.
-        window.addAbsent(key, fresh);
+      delivery = window.putIfAbsent(key, fresh);
+      if (delivery == null) {
+        return new Decision(Verdict.NEW, fresh, allHandlers);
       }
-      return new Decision(Verdict.NEW, fresh, allHandlers);
+    } else if (delivery == null) {
+      Delivery remembered = window.remove(key);
+      if (remembered == null || remembered.retired) {
+        // Never seen, or retired when its project left every tracker: a new removal.
+        Delivery fresh = new Delivery(handlerCount);
+        tracked.put(key, fresh);
+        return new Decision(Verdict.NEW, fresh, allHandlers);
+      }
+      // First reported before any tracker held it: the same removal, remembered from now on for
+      // as long as the project is tracked.
+      tracked.put(key, remembered);
+      delivery = remembered;
     }
     if (delivery.failedSlots == 0) {
       return new Decision(Verdict.DUPLICATE, delivery, List.of());
     }
     List<Integer> retry = new ArrayList<>();
     for (int i = 0; i < handlerCount; i++) {
-      if (delivery.outcomes.compareAndSet(i, Outcome.FAILED, Outcome.PENDING)) {
+      if (delivery.move(i, Outcome.FAILED, Outcome.PENDING)) {
         Delivery.FAILED_SLOTS.decrementAndGet(delivery);
         retry.add(i);
       }
@@ -161,16 +179,14 @@ final class Deduplicator {
 
   /** Handler {@code handler} returned normally for this removal. */
   Attempt succeeded(Delivery delivery, int handler) {
-    int attempt = delivery.attempts.incrementAndGet(handler);
-    delivery.outcomes.set(handler, Outcome.SUCCEEDED);
-    return new Attempt(attempt, false);
+    return new Attempt(delivery.finish(handler, Outcome.SUCCEEDED), false);
   }
 
   /** Handler {@code handler} threw for this removal. */
   Attempt failed(Delivery delivery, int handler) {
-    int attempt = delivery.attempts.incrementAndGet(handler);
+    int attempt = Delivery.attempts(delivery.slots.get(handler)) + 1;
     boolean givingUp = attempt >= maxAttempts;
-    delivery.outcomes.set(handler, givingUp ? Outcome.GAVE_UP : Outcome.FAILED);
+    delivery.finish(handler, givingUp ? Outcome.GAVE_UP : Outcome.FAILED);
     if (!givingUp) {
       Delivery.FAILED_SLOTS.incrementAndGet(delivery);
     }
@@ -182,7 +198,7 @@ final class Deduplicator {
    * eligible for a retry without counting an attempt.
    */
   void abandoned(Delivery delivery, int handler) {
-    if (delivery.outcomes.compareAndSet(handler, Outcome.PENDING, Outcome.FAILED)) {
+    if (delivery.move(handler, Outcome.PENDING, Outcome.FAILED)) {
       Delivery.FAILED_SLOTS.incrementAndGet(delivery);
     }
   }

@@ -35,20 +35,7 @@ final class RecentWindow<K, V> {
    * @return the value already held for {@code key}, or null when it was added now
    */
   synchronized V putIfAbsent(K key, V value) {
-    V existing = entries.get(key);
-    if (existing != null) {
-      return existing;
-    }
-    entries.put(key, value);
-    return null;
-  }
-
-  /**
-   * Adds {@code key}, which the caller has just seen is not in the window, as the newest entry:
-   * one map operation where {@link #put} needs two.
-   */
-  synchronized void addAbsent(K key, V value) {
-    entries.put(key, value);
+    return entries.putIfAbsent(key, value);
   }
 
   /** Adds {@code key}, or replaces its value; either way it becomes the newest entry. */

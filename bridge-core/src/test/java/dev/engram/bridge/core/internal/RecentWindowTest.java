@@ -28,11 +28,11 @@ class RecentWindowTest {
   }
 
   @Test
-  void addAbsent_addsAsTheNewest_andEvictsTheOldestWhenFull() {
+  void putIfAbsent_addsAsTheNewest_andEvictsTheOldestWhenFull() {
     RecentWindow<String, String> window = new RecentWindow<>(2);
-    window.addAbsent("a", "1");
-    window.addAbsent("b", "2");
-    window.addAbsent("c", "3");
+    window.putIfAbsent("a", "1");
+    window.putIfAbsent("b", "2");
+    window.putIfAbsent("c", "3");
 
     assertThat(window.size()).isEqualTo(2);
     assertThat(window.contains("a")).isFalse();
