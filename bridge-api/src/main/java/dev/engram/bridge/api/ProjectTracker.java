@@ -13,10 +13,13 @@ import java.util.Set;
  *
  * <h2>Contract</h2>
  *
- * {@link #trackedProjectIds()} is called from bridge threads, at every reconciliation and when
- * removals arrive. It must be cheap, thread-safe and non-blocking, and return a snapshot that
+ * Both methods are called from bridge threads and must be cheap, thread-safe and non-blocking.
+ * {@link #trackedProjectIds()} is called at every reconciliation and must return a snapshot that
  * does not change afterwards (for example {@code Set.copyOf(live)}). Null or empty ids in it are
- * ignored. An exception thrown from it skips that tracker for that one call and is logged.
+ * ignored. {@link #tracks(String)} is called for every removal the event stream reports; its
+ * default takes a whole snapshot for that one look-up, so a tracker whose snapshot is a copy of
+ * many ids should override it with a look-up in its live set. An exception thrown from either
+ * skips that tracker for that one call and is logged.
  *
  * <h2>Registration</h2>
  *
@@ -28,4 +31,16 @@ public interface ProjectTracker {
 
   /** A snapshot of the ids of the projects this daemon currently holds state for. */
   Set<String> trackedProjectIds();
+
+  /**
+   * Whether this daemon holds state for {@code projectId} now. The default looks in {@link
+   * #trackedProjectIds()}; override it when that snapshot costs more than a look-up, for
+   * example {@code return live.contains(projectId);} over a concurrent set.
+   *
+   * @param projectId a project id, never null or empty
+   */
+  default boolean tracks(String projectId) {
+    Set<String> ids = trackedProjectIds();
+    return ids != null && ids.contains(projectId);
+  }
 }

@@ -30,6 +30,11 @@ public final class FakeProjectTracker implements ProjectTracker {
     return ids;
   }
 
+  @Override
+  public boolean tracks(String projectId) {
+    return ids.contains(projectId);
+  }
+
   /** Starts tracking {@code projectIds}. */
   public void add(String... projectIds) {
     add(Arrays.asList(projectIds));

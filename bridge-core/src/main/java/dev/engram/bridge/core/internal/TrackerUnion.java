@@ -69,11 +69,15 @@ final class TrackerUnion {
     return new Snapshot(lastUnion.list(), lastUnion.set(), complete);
   }
 
-  /** Whether some tracker holds {@code projectId} now. A failing tracker counts as not. */
+  /**
+   * Whether some tracker holds {@code projectId} now, asked of each with {@link
+   * ProjectTracker#tracks}: this runs for every streamed removal. A failing tracker counts as
+   * not holding it.
+   */
   boolean contains(String projectId) {
     boolean[] found = new boolean[1];
     for (ProjectTracker tracker : trackers) {
-      read(tracker, ids -> found[0] = ids.contains(projectId));
+      guarded(tracker, () -> found[0] = tracker.tracks(projectId));
       if (found[0]) {
         return true;
       }
@@ -88,10 +92,22 @@ final class TrackerUnion {
    * @return false when the tracker failed
    */
   private boolean read(ProjectTracker tracker, Consumer<Set<String>> use) {
-    try {
+    return guarded(tracker, () -> {
       Set<String> ids = tracker.trackedProjectIds();
       use.accept(ids == null ? Set.of() : ids);
-      if (failing.remove(tracker)) {
+    });
+  }
+
+  /**
+   * Runs {@code call} of {@code tracker}'s code, warning once when the tracker starts failing and
+   * once when it works again.
+   *
+   * @return false when the tracker failed
+   */
+  private boolean guarded(ProjectTracker tracker, Runnable call) {
+    try {
+      call.run();
+      if (!failing.isEmpty() && failing.remove(tracker)) {
         logger.atInfo()
             .addKeyValue("tracker", tracker.getClass().getName())
             .log("project tracker works again");

@@ -154,6 +154,48 @@ class TrackerUnionTest {
   }
 
   @Test
+  void contains_asksATrackerThatOverridesTracks_withoutTakingItsSnapshot() {
+    Set<String> live = new HashSet<>(Set.of("a"));
+    int[] snapshots = new int[1];
+    ProjectTracker lookUp = new ProjectTracker() {
+      @Override
+      public Set<String> trackedProjectIds() {
+        snapshots[0]++;
+        return Set.copyOf(live);
+      }
+
+      @Override
+      public boolean tracks(String projectId) {
+        return live.contains(projectId);
+      }
+    };
+    TrackerUnion union = new TrackerUnion(List.of(() -> Set.of("b"), lookUp));
+
+    assertThat(union.contains("a")).isTrue();
+    assertThat(union.contains("b")).isTrue();
+    assertThat(union.contains("c")).isFalse();
+    assertThat(snapshots[0]).isEqualTo(0);
+  }
+
+  @Test
+  void contains_trackerThatThrows_countsAsNotHolding_andTheOthersAreStillAsked() {
+    ProjectTracker broken = () -> {
+      throw new IllegalStateException("broken");
+    };
+    TrackerUnion union = new TrackerUnion(List.of(broken, () -> Set.of("a")));
+
+    assertThat(union.contains("a")).isTrue();
+    assertThat(union.contains("b")).isFalse();
+  }
+
+  @Test
+  void contains_trackerReturningNull_holdsNothing() {
+    TrackerUnion union = new TrackerUnion(List.of(() -> null));
+
+    assertThat(union.contains("a")).isFalse();
+  }
+
+  @Test
   void snapshot_trackerReturningNull_countsAsEmpty() {
     Set<String>[] handedOut = new Set[] {Set.of("a")};
     TrackerUnion union = new TrackerUnion(List.of(() -> handedOut[0]));
