@@ -162,14 +162,23 @@ public final class HerdSimulation {
     }
   }
 
-  /** Every variant, for the report: ours, the original, and the cross-checks. */
+  /**
+   * Every variant, for the report: ours, the original, the cross-checks, and what it would take
+   * to flatten the first 60 s (the widest jitter the policy allows, and first retries spread
+   * over half a minute).
+   */
   public static List<Result> all(int clients, long seed) {
     return List.of(
         ours(clients, seed),
         original(clients, seed),
         model("ours (model, reset on evidence)", BackoffPolicy.defaults(), false, clients, seed),
         bridges("x2 no jitter (engine, reset on evidence)", BackoffPolicy.original(), clients,
-            seed));
+            seed),
+        model("what if: +-90% jitter (model)", BackoffPolicy.builder().jitter(0.9).build(),
+            false, clients, seed),
+        model("what if: first retry 16 s +-90% (model)",
+            BackoffPolicy.builder().initialDelay(Duration.ofSeconds(16)).jitter(0.9).build(),
+            false, clients, seed));
   }
 
   /** A client reduced to its reconnect loop. */
