@@ -1,7 +1,5 @@
 package dev.engram.bridge.core;
 
-import java.util.Map;
-import dev.engram.bridge.api.transport.ServerEvent;
 import static com.google.common.truth.Truth.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +8,9 @@ import com.google.common.base.Stopwatch;
 import dev.engram.bridge.api.BridgeListener;
 import dev.engram.bridge.api.BridgeState;
 import dev.engram.bridge.api.ProjectRemoval;
+import dev.engram.bridge.api.ProjectRemovalAware;
 import dev.engram.bridge.api.transport.AccessToken;
+import dev.engram.bridge.api.transport.ServerEvent;
 import dev.engram.bridge.api.transport.TransportSettings;
 import dev.engram.bridge.core.testing.BridgeThreads;
 import dev.engram.bridge.core.testing.FakeTransport;
@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -187,13 +188,7 @@ class LifecycleTest {
   void blockedHandler_otherHandlersKeepReceiving_closeReturnsInTime_andNoBridgeThreadSurvives() {
     RecordingHandler blocked = new RecordingHandler().behaviour(removal -> awaitRelease());
     RecordingHandler healthy = new RecordingHandler();
-    EngramBridge bridge = EngramBridge.builder()
-        .config(TestBridge.config().closeGracePeriod(GRACE).build())
-        .transport(t.transport)
-        .discoverServices(false)
-        .addHandler(blocked)
-        .addHandler(healthy)
-        .build();
+    EngramBridge bridge = withGrace(blocked, healthy);
     bridge.start();
 
     for (int i = 0; i < 50; i++) {
@@ -214,12 +209,7 @@ class LifecycleTest {
   @Test
   void close_whileAHandlerBlocksInARun_dropsTheRestOfTheRun_andNeverCallsItForThem() {
     RecordingHandler blocked = new RecordingHandler().behaviour(removal -> awaitRelease());
-    EngramBridge bridge = EngramBridge.builder()
-        .config(TestBridge.config().closeGracePeriod(GRACE).build())
-        .transport(t.transport)
-        .discoverServices(false)
-        .addHandler(blocked)
-        .build();
+    EngramBridge bridge = withGrace(blocked);
     bridge.start();
     List<ServerEvent> run = new ArrayList<>();
     for (int i = 0; i < 20; i++) {
@@ -253,12 +243,7 @@ class LifecycleTest {
         }
       }
     });
-    EngramBridge bridge = EngramBridge.builder()
-        .config(TestBridge.config().closeGracePeriod(GRACE).build())
-        .transport(t.transport)
-        .discoverServices(false)
-        .addHandler(stubborn)
-        .build();
+    EngramBridge bridge = withGrace(stubborn);
     bridge.start();
     t.stream().emitRemoval("1", "p1");
     await().atMost(Duration.ofSeconds(5)).until(running::get);
@@ -406,6 +391,18 @@ class LifecycleTest {
     assertThat(bridge.toString()).contains("https://engram.example.com");
     assertThat(bridge.toString()).doesNotContain("pw");
     assertThat(bridge.toString()).doesNotContain("s3cret");
+  }
+
+  /** A bridge over the fake transport with the short grace period and these handlers. */
+  private EngramBridge withGrace(ProjectRemovalAware... handlers) {
+    EngramBridge.Builder builder = EngramBridge.builder()
+        .config(TestBridge.config().closeGracePeriod(GRACE).build())
+        .transport(t.transport)
+        .discoverServices(false);
+    for (ProjectRemovalAware handler : handlers) {
+      builder.addHandler(handler);
+    }
+    return builder.build();
   }
 
   private void awaitRelease() {
