@@ -10,18 +10,20 @@ import java.util.concurrent.TimeoutException;
 /**
  * Where the time of one heartbeat tick with 100 000 tracked ids goes: CPU time per tick of the
  * client's threads and of the server's, for the bridge and for the raw blocking stub, each
- * against its own testkit server in the same JVM (the setups of {@link HeartbeatBenchmark}).
+ * against its own server in the same JVM (the setups of {@link HeartbeatBenchmark}, with either
+ * of its servers).
  *
- * <p>The server answers ten calls of 10 000 ids per tick and does most of the work; its share
- * moves by a factor of two between runs on two shared cores, and it moves the wall time of both
+ * <p>The server answers ten calls of 10 000 ids per tick; the testkit's does most of the work of
+ * a tick, and its share moves between runs on two shared cores, moving the wall time of both
  * clients with it. The client's CPU per tick is the bridge's own cost, and that is what this
  * probe separates out.
  *
  * <p>Usage: {@code java -cp benchmarks.jar dev.engram.bridge.benchmarks.HeartbeatCostProbe
- * [ticks] [rounds]}.
+ * [ticks] [rounds] [lean|testkit]}.
  */
 public final class HeartbeatCostProbe {
-  private static final String SERVER_THREADS = "fake-engram";
+  /** Thread names of the two servers: the testkit's and the benchmarks' own. */
+  private static final List<String> SERVER_THREADS = List.of("fake-engram", "push-server");
   private static final int WARM_UP_TICKS = 60;
 
   private HeartbeatCostProbe() {}
@@ -29,17 +31,21 @@ public final class HeartbeatCostProbe {
   public static void main(String[] args) throws Exception {
     int ticks = args.length > 0 ? Integer.parseInt(args[0]) : 40;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-    table(ticks, rounds).forEach(System.out::println);
+    String server = args.length > 2 ? args[2] : "lean";
+    table(ticks, rounds, server).forEach(System.out::println);
   }
 
-  /** Measures {@code rounds} rounds of each client, as the lines of a Markdown table. */
-  static List<String> table(int ticks, int rounds) throws Exception {
+  /**
+   * Measures {@code rounds} rounds of each client against the {@code server} kind of {@link
+   * HeartbeatBenchmark}, as the lines of a Markdown table.
+   */
+  static List<String> table(int ticks, int rounds, String server) throws Exception {
     List<String> lines = new ArrayList<>();
     lines.add("| client | round | wall ms/tick | client CPU ms/tick | server CPU ms/tick |");
     lines.add("|---|---:|---:|---:|---:|");
     for (int round = 1; round <= rounds; round++) {
-      lines.add(row("raw grpc-java blocking stub", round, raw(ticks)));
-      lines.add(row("bridge heartbeat", round, bridge(ticks)));
+      lines.add(row("raw grpc-java blocking stub", round, raw(server, ticks)));
+      lines.add(row("bridge heartbeat", round, bridge(server, ticks)));
     }
     return lines;
   }
@@ -51,9 +57,10 @@ public final class HeartbeatCostProbe {
     void run() throws TimeoutException;
   }
 
-  static Cost raw(int ticks) throws Exception {
+  static Cost raw(String server, int ticks) throws Exception {
     HeartbeatBenchmark benchmark = new HeartbeatBenchmark();
     HeartbeatBenchmark.RawSide side = new HeartbeatBenchmark.RawSide();
+    side.server = server;
     side.start();
     try {
       return measure(ticks, () -> benchmark.rawCalls(side));
@@ -62,9 +69,10 @@ public final class HeartbeatCostProbe {
     }
   }
 
-  static Cost bridge(int ticks) throws Exception {
+  static Cost bridge(String server, int ticks) throws Exception {
     HeartbeatBenchmark benchmark = new HeartbeatBenchmark();
     HeartbeatBenchmark.BridgeSide side = new HeartbeatBenchmark.BridgeSide();
+    side.server = server;
     side.start();
     try {
       return measure(ticks, () -> benchmark.bridgeTick(side));
@@ -97,10 +105,14 @@ public final class HeartbeatCostProbe {
     for (Thread thread : Thread.getAllStackTraces().keySet()) {
       long nanos = threads.getThreadCpuTime(thread.getId());
       if (nanos > 0) {
-        cpu[thread.getName().startsWith(SERVER_THREADS) ? 1 : 0] += nanos;
+        cpu[isServers(thread) ? 1 : 0] += nanos;
       }
     }
     return cpu;
+  }
+
+  private static boolean isServers(Thread thread) {
+    return SERVER_THREADS.stream().anyMatch(thread.getName()::startsWith);
   }
 
   private static String row(String client, int round, Cost cost) {

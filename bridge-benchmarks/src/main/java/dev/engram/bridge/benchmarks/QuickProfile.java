@@ -26,7 +26,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
  * A quick profile of every measurement, in one command and well under ten minutes on two cores:
- * the JMH benchmarks with short settings (one fork, three for the heartbeat; 2 warm-up
+ * the JMH benchmarks with short settings (one fork, two for the heartbeat; 2 warm-up
  * iterations of 2 s, 4 for the stream throughput; 3 measured of 3 s), then the CPU cost per
  * event and per heartbeat tick, latency, recovery, shutdown and the reconnect herd. Prints a
  * Markdown summary with each result's spread and its ratio against its baseline, and writes it
@@ -101,14 +101,14 @@ public final class QuickProfile {
   private void jmh() throws RunnerException {
     List<RunResult> results = new ArrayList<>();
     results.addAll(runJmh(DedupBenchmark.class, 1, 2));
-    // One fork of the heartbeat moves by up to 1.5x from the next (where the fake server's
-    // 100 000 projects land in the heap and what the JIT makes of them), so it takes three.
-    results.addAll(runJmh(HeartbeatBenchmark.class, 3, 2));
+    // One fork of the heartbeat on the testkit's server moves by up to 1.5x from the next
+    // (where its 100 000 projects land in the heap and what the JIT makes of them): two forks.
+    results.addAll(runJmh(HeartbeatBenchmark.class, 2, 2));
     // The whole gRPC pipeline takes longer to reach its compiled steady state.
     results.addAll(runJmh(StreamThroughputBenchmark.class, 1, 4));
 
     line("");
-    line("### JMH (1 fork, heartbeat 3; warm-up 2 x 2 s, stream throughput 4 x 2 s;"
+    line("### JMH (1 fork, heartbeat 2; warm-up 2 x 2 s, stream throughput 4 x 2 s;"
         + " 3 x 3 s measured per fork)");
     line("");
     line("| benchmark | score | ± error (99.9%) | iterations min..max | unit |");
@@ -133,8 +133,11 @@ public final class QuickProfile {
         "StreamThroughputBenchmark.raw", false, "diagnostic: raw, window 16 / raw", "");
     ratio(results, "StreamThroughputBenchmark.diagnosticRawPooledCallbacks",
         "StreamThroughputBenchmark.raw", false, "diagnostic: raw on a callback pool / raw", "");
-    ratio(results, "HeartbeatBenchmark.bridgeTick", "HeartbeatBenchmark.rawCalls", true,
-        "heartbeat tick, speed bridge / raw", ">= 0.9");
+    for (String server : List.of("lean", "testkit")) {
+      ratio(results, "HeartbeatBenchmark.bridgeTick:server=" + server,
+          "HeartbeatBenchmark.rawCalls:server=" + server, true,
+          "heartbeat tick, speed bridge / raw, " + server + " server", ">= 0.9");
+    }
     for (String threads : List.of("1thread", "2threads")) {
       ratio(results, "DedupBenchmark.bridgeUntracked_" + threads,
           "DedupBenchmark.baselineWindow_" + threads, false,
@@ -240,10 +243,12 @@ public final class QuickProfile {
     line("### CPU per streamed event (whole process, server included; 200 000 events a round)");
     line("");
     EventCostProbe.table(200_000, 2).forEach(this::line);
-    line("");
-    line("### CPU per heartbeat tick of 100 000 ids (40 ticks a round)");
-    line("");
-    HeartbeatCostProbe.table(40, 2).forEach(this::line);
+    for (String server : List.of("lean", "testkit")) {
+      line("");
+      line("### CPU per heartbeat tick of 100 000 ids, " + server + " server (40 ticks a round)");
+      line("");
+      HeartbeatCostProbe.table(40, 2, server).forEach(this::line);
+    }
   }
 
   private void latency() throws Exception {

@@ -21,7 +21,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,6 +45,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  *
  * <p>All sending happens on one thread of the server's own, so sends to one stream are
  * serialized and each stream's {@code isReady()} is respected.
+ *
+ * <p>{@code SyncProjectState} answers from a prepared set ({@link #reportAsRemoved}): each id of
+ * the request in it comes back as removed, and nothing else is looked at, so that a heartbeat
+ * benchmark measures the client rather than the server's bookkeeping.
  */
 public final class EventPushServer implements AutoCloseable {
   private final ProjectEvent[] pool;
@@ -51,6 +57,7 @@ public final class EventPushServer implements AutoCloseable {
   private final List<Stream> streams = new CopyOnWriteArrayList<>();
   private final Signal streamsChanged = new Signal();
   private final Clock wallClock = Clock.systemUTC();
+  private volatile Set<String> removed = Set.of();
   private final ExecutorService sender = Executors.newSingleThreadExecutor(
       new ThreadFactoryBuilder().setNameFormat("push-server-sender").setDaemon(true).build());
   private final EventLoopGroup boss;
@@ -152,6 +159,11 @@ public final class EventPushServer implements AutoCloseable {
     });
   }
 
+  /** From now on, syncs report each of {@code projectIds} that they are asked about as removed. */
+  public void reportAsRemoved(Collection<String> projectIds) {
+    removed = Set.copyOf(projectIds);
+  }
+
   /** Ends every open stream; clients see the stream completed. */
   public void completeStreams() {
     sender.execute(() -> {
@@ -219,9 +231,16 @@ public final class EventPushServer implements AutoCloseable {
     @Override
     public void syncProjectState(
         SyncProjectStateRequest request, StreamObserver<SyncProjectStateResponse> observer) {
-      observer.onNext(SyncProjectStateResponse.newBuilder()
-          .setServerTimeUnixMs(wallClock.millis())
-          .build());
+      Set<String> gone = removed;
+      SyncProjectStateResponse.Builder response = SyncProjectStateResponse.newBuilder();
+      if (!gone.isEmpty()) {
+        for (String id : request.getLocalProjectIdsList()) {
+          if (gone.contains(id)) {
+            response.addRemoved(id);
+          }
+        }
+      }
+      observer.onNext(response.setServerTimeUnixMs(wallClock.millis()).build());
       observer.onCompleted();
     }
   }
