@@ -4,6 +4,7 @@ import static com.google.common.truth.Truth.assertThat;
 
 import dev.engram.bridge.benchmarks.HerdSimulation.Result;
 import dev.engram.bridge.core.BackoffPolicy;
+import java.time.Duration;
 import java.util.Locale;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,22 @@ class HerdSimulationTest {
   @Test
   void herd_ours_makesFewerAttemptsThanTheOriginal() {
     assertThat(ours.attempts()).isLessThan(original.attempts() * 6 / 10);
+  }
+
+  @Test
+  void herd_aFlatFirstMinute_takesAPolicyThatKeepsClientsAwayLongAfterTheServerIsBack() {
+    // First retries spread over the whole minute: peak/mean falls under 2, and a 10 s outage
+    // leaves part of the fleet still disconnected at 60 s. The target trades against recovery.
+    Result flat = HerdSimulation.model("first retry 30 s +-99%", BackoffPolicy.builder()
+            .initialDelay(Duration.ofSeconds(30))
+            .maxDelay(Duration.ofSeconds(60))
+            .jitter(0.99)
+            .build(),
+        false, CLIENTS, SEED);
+
+    assertThat(flat.peakToMean()).isAtMost(2.0);
+    assertThat(flat.connectedAtEnd()).isLessThan(CLIENTS * 95 / 100);
+    assertThat(ours.connectedAtEnd()).isEqualTo(CLIENTS);
   }
 
   @Test
