@@ -77,6 +77,9 @@ public class HeartbeatBenchmark {
     return List.copyOf(ids);
   }
 
+  /** The kinds of server a tick can run against, as the {@code server} parameter names them. */
+  static final List<String> SERVERS = List.of("lean", "testkit");
+
   /** The ids tracked but removed on the server: the first {@value #REMOVED}. */
   static List<String> removedIds() {
     List<String> removed = new ArrayList<>(REMOVED);
@@ -102,7 +105,7 @@ public class HeartbeatBenchmark {
       }
       default:
         throw new IllegalArgumentException(
-            "server kind '" + kind + "' is not one of: lean, testkit");
+            "server kind '" + kind + "' is not one of " + SERVERS);
     }
   }
 

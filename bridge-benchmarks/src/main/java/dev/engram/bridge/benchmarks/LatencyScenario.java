@@ -23,8 +23,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 /**
  * Latency at 1 000 events per second, from the moment the server hands an event to gRPC to the
  * moment the handler is called: the bridge (defaults, one handler) against a raw grpc-java client
- * (as many requested as the bridge requests by default, direct executor). Both read their own {@link EventPushServer} in this JVM, so
- * both ends are stamped with the same {@link System#nanoTime()} clock.
+ * (as many requested as the bridge requests by default, direct executor). Both read their own
+ * {@link EventPushServer} in this JVM, so both ends are stamped with the same {@link
+ * System#nanoTime()} clock.
  *
  * <p>Both clients are measured at the same moments: every tick of the pacer sends one event to
  * each of them (in alternating order), so that a pause of the machine, the JIT or the collector

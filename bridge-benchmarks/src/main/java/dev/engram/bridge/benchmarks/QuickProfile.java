@@ -133,7 +133,7 @@ public final class QuickProfile {
         "StreamThroughputBenchmark.raw", false, "diagnostic: raw, window 16 / raw", "");
     ratio(results, "StreamThroughputBenchmark.diagnosticRawPooledCallbacks",
         "StreamThroughputBenchmark.raw", false, "diagnostic: raw on a callback pool / raw", "");
-    for (String server : List.of("lean", "testkit")) {
+    for (String server : HeartbeatBenchmark.SERVERS) {
       ratio(results, "HeartbeatBenchmark.bridgeTick:server=" + server,
           "HeartbeatBenchmark.rawCalls:server=" + server, true,
           "heartbeat tick, speed bridge / raw, " + server + " server", ">= 0.9");
@@ -243,7 +243,7 @@ public final class QuickProfile {
     line("### CPU per streamed event (whole process, server included; 200 000 events a round)");
     line("");
     EventCostProbe.table(200_000, 2).forEach(this::line);
-    for (String server : List.of("lean", "testkit")) {
+    for (String server : HeartbeatBenchmark.SERVERS) {
       line("");
       line("### CPU per heartbeat tick of 100 000 ids, " + server + " server (40 ticks a round)");
       line("");

@@ -237,11 +237,9 @@ public final class EventPushServer implements AutoCloseable {
         SyncProjectStateRequest request, StreamObserver<SyncProjectStateResponse> observer) {
       Set<String> gone = removed;
       SyncProjectStateResponse.Builder response = SyncProjectStateResponse.newBuilder();
-      if (!gone.isEmpty()) {
-        for (String id : request.getLocalProjectIdsList()) {
-          if (gone.contains(id)) {
-            response.addRemoved(id);
-          }
+      for (String id : request.getLocalProjectIdsList()) {
+        if (gone.contains(id)) {
+          response.addRemoved(id);
         }
       }
       observer.onNext(response.setServerTimeUnixMs(wallClock.millis()).build());

@@ -102,11 +102,14 @@ final class Deduplicator {
       return outcome(now) == from && slots.compareAndSet(h, now, slot(to, attempts(now)));
     }
 
+    /** The number the pending call of handler {@code h} has among its attempts. */
+    private int attemptOfCall(int h) {
+      return attempts(slots.get(h)) + 1;
+    }
+
     /** Ends the pending call of handler {@code h}, which only that call may do. */
-    private int finish(int h, Outcome outcome) {
-      int attempt = attempts(slots.get(h)) + 1;
+    private void finish(int h, Outcome outcome, int attempt) {
       slots.set(h, slot(outcome, attempt));
-      return attempt;
     }
   }
 
@@ -179,14 +182,16 @@ final class Deduplicator {
 
   /** Handler {@code handler} returned normally for this removal. */
   Attempt succeeded(Delivery delivery, int handler) {
-    return new Attempt(delivery.finish(handler, Outcome.SUCCEEDED), false);
+    int attempt = delivery.attemptOfCall(handler);
+    delivery.finish(handler, Outcome.SUCCEEDED, attempt);
+    return new Attempt(attempt, false);
   }
 
   /** Handler {@code handler} threw for this removal. */
   Attempt failed(Delivery delivery, int handler) {
-    int attempt = Delivery.attempts(delivery.slots.get(handler)) + 1;
+    int attempt = delivery.attemptOfCall(handler);
     boolean givingUp = attempt >= maxAttempts;
-    delivery.finish(handler, givingUp ? Outcome.GAVE_UP : Outcome.FAILED);
+    delivery.finish(handler, givingUp ? Outcome.GAVE_UP : Outcome.FAILED, attempt);
     if (!givingUp) {
       Delivery.FAILED_SLOTS.incrementAndGet(delivery);
     }
